@@ -145,3 +145,20 @@ describe('dns check against the authoritative servers', () => {
     expect(codes(report)).toContain('dns.lame_delegation');
   });
 });
+
+describe('dns check when the authoritative servers cannot be reached from here', () => {
+  test('all servers silent while the resolver answers: no false lame delegation, a note in the facts', async () => {
+    world = await startWorld({
+      records: ['shop.example.test A 203.0.114.10'],
+      authorities: [
+        { rules: [{ name: 'shop.example.test', action: 'drop' }] },
+        { rules: [{ name: 'shop.example.test', action: 'drop' }] },
+      ],
+    });
+    const report = await run(world, request('shop.example.test'), [dnsCheck], 2000);
+    expect(codes(report)).toEqual([]);
+    expect(report.facts['authority']).toMatchObject({
+      note: expect.stringContaining('no authoritative server answered'),
+    });
+  });
+});
