@@ -742,6 +742,15 @@ export const CATALOG = {
     why: 'certmedic itself failed while running this check, so its result is unknown (not "ok").',
     fixes: ['Retry; if it persists, report it with the detail above.'],
   },
+  'policy.address_refused': {
+    severity: 'warning',
+    title: 'The bot did not probe some addresses of this name',
+    why: 'The name resolves to private, loopback, link-local or reserved addresses, which the bot refuses to connect to (protection against being used to scan internal networks); results for those addresses are missing, not "ok".',
+    fixes: [
+      'Run `certmedic diagnose <name>` from a machine inside that network (the CLI probes every address).',
+      'Or let the bot probe the range: add it to CERTMEDIC_ALLOW_NETWORKS (a CIDR list) and restart the bot.',
+    ],
+  },
 } as const satisfies Record<string, CatalogEntry>;
 
 export type Code = keyof typeof CATALOG;
