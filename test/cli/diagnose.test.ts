@@ -3,26 +3,47 @@ import type { Report } from '../../src/core/finding.js';
 import { json, runCli } from '../support/cli.js';
 import { startWorld, type World } from '../support/world.js';
 
+const RECORDS = [
+  'ok.example.test A 127.0.0.10',
+  'shop.example.test A 127.0.0.11',
+  'example.test CAA 0 issue "letsencrypt.org"',
+  'locked.example.test A 127.0.0.12',
+  'locked.example.test CAA 0 issue ";"',
+  'txt.example.test TXT "only text"',
+  'loop1.example.test CNAME loop2.example.test',
+  'loop2.example.test CNAME loop1.example.test',
+  'split.example.test A 127.0.0.13',
+  'lame.example.test A 127.0.0.14',
+  'crit.example.test A 127.0.0.15',
+  'crit.example.test CAA 128 tbs "x"',
+  'methods.example.test A 127.0.0.16',
+  'methods.example.test CAA 0 issue "letsencrypt.org; validationmethods=dns-01"',
+  'acct.example.test A 127.0.0.17',
+  'acct.example.test CAA 0 issue "letsencrypt.org; accounturi=https://acme.example/acct/1"',
+  'mal.example.test A 127.0.0.18',
+  'mal.example.test CAA 0 issue "letsencrypt.org"',
+  'mal.example.test CAA 0 issue "digicert.com; oops"',
+  'wild.example.test A 127.0.0.19',
+  'wild.example.test CAA 0 issuewild "digicert.com"',
+];
+
 let world: World;
 beforeAll(async () => {
   world = await startWorld({
-    records: [
-      'ok.example.test A 127.0.0.10',
-      'shop.example.test A 127.0.0.11',
-      'example.test CAA 0 issue "letsencrypt.org"',
-      'locked.example.test A 127.0.0.12',
-      'locked.example.test CAA 0 issue ";"',
-      'txt.example.test TXT "only text"',
-      'loop1.example.test CNAME loop2.example.test',
-      'loop2.example.test CNAME loop1.example.test',
-    ],
+    records: RECORDS,
     rules: [
       { name: 'broken.example.test', action: 'servfail' },
       { name: 'garbage.example.test', action: 'malformed' },
       { name: 'silent.example.test', action: 'drop' },
       { name: 'caafail.example.test', type: 'CAA', action: 'servfail' },
     ],
-    authorities: [{}, {}],
+    authorities: [
+      {},
+      {
+        records: RECORDS.map((r) => (r.startsWith('split.') ? 'split.example.test A 127.0.0.99' : r)),
+        rules: [{ name: 'lame.example.test', action: 'refused' }],
+      },
+    ],
   });
 });
 afterAll(() => world.close());
@@ -69,12 +90,30 @@ describe('certmedic diagnose (DNS and CAA)', () => {
     ['shop.example.test', ['--ca', 'digicert'], 'caa.forbids_ca'],
     ['locked.example.test', [], 'caa.forbids_ca'],
     ['caafail.example.test', [], 'caa.lookup_failed'],
+    ['crit.example.test', [], 'caa.unknown_critical'],
+    ['methods.example.test', ['--ca', 'letsencrypt', '--method', 'http-01'], 'caa.method_restricted'],
+    ['acct.example.test', ['--ca', 'letsencrypt', '--account-uri', 'https://acme.example/acct/2'], 'caa.forbids_ca'],
+    ['*.wild.example.test', ['--ca', 'letsencrypt'], 'caa.forbids_wildcard'],
   ])('%s %j -> %s, exit 1', async (name, extra, code) => {
     const r = await diag(name, ...extra);
     expect(r.code).toBe(1);
     const report = json<Report>(r);
     expect(report.findings.map((f) => f.code)).toContain(code);
     expect(report.status).toBe('critical');
+  });
+
+  test.each([
+    ['split.example.test', [], 'dns.nameservers_disagree'],
+    ['lame.example.test', [], 'dns.lame_delegation'],
+    ['acct.example.test', ['--ca', 'letsencrypt'], 'caa.account_restricted'],
+    ['mal.example.test', ['--ca', 'letsencrypt'], 'caa.malformed'],
+    ['ok.example.test', [], 'caa.permits'],
+  ])('%s %j -> warning or info %s, exit 0', async (name, extra, code) => {
+    const r = await diag(name, ...extra);
+    expect(r.code).toBe(0);
+    const report = json<Report>(r);
+    expect(report.findings.map((f) => f.code)).toContain(code);
+    expect(report.status).not.toBe('critical');
   });
 
   test('dns.timeout within --timeout', async () => {
