@@ -83,6 +83,21 @@ program
     process.exitCode = await runDiagnose(target, opts, await loadCliConfig(), write);
   });
 
+program
+  .command('scan')
+  .description('scan every target of a watchlist file: DNS and the served certificate, one report per target')
+  .requiredOption('--watchlist <file>', 'YAML file with targets: [{name, port?, address?}] (or watchlist:)')
+  .option('--resolver <ip[:port]>', 'DNS resolver (default CERTMEDIC_RESOLVER, else /etc/resolv.conf)')
+  .option('--trust-anchor <pem>', 'extra trusted root (repeatable; CERTMEDIC_TRUST_ANCHORS applies too)', collect)
+  .option('--port-map <from=to,...>', 'rewrite the ports probes connect to, e.g. 443=18443')
+  .option('--timeout <ms>', 'deadline per target in milliseconds (default 10000)')
+  .option('--concurrency <n>', 'targets scanned at once (default 64)')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (opts: Record<string, unknown>) => {
+    const { runScan } = await import('./cli/scan.js');
+    process.exitCode = await runScan(opts, await loadCliConfig(), write);
+  });
+
 async function main(argv: string[]): Promise<void> {
   if (argv.length <= 2) {
     program.outputHelp();
