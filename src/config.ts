@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { ActionsSchema, resolveSecrets } from './actions/schema.js';
 import { ConfigError } from './core/errors.js';
+import { InventorySchema } from './inventory/schema.js';
 
 const optionalText = z
   .string()
@@ -68,8 +70,20 @@ export const FileSchema = z.looseObject({
       timeoutMs: z.number().int().positive().optional(),
     })
     .optional(),
+  slack: z
+    .strictObject({
+      /** Slack user ids that may press Retry/Escalate on anyone's report (default: anyone in the channel). */
+      authorizedUsers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id like U0123ABCD')).optional(),
+      /** Per-user diagnosis rate limit (default 10 per 300 seconds). */
+      rateLimit: z
+        .strictObject({ diagnoses: z.number().int().positive(), windowSeconds: z.number().int().positive() })
+        .optional(),
+    })
+    .optional(),
   watchlist: z.array(WatchTargetSchema).optional(),
   risk: z.strictObject({ keywords: z.array(z.string()).optional() }).optional(),
+  inventory: InventorySchema.optional(),
+  actions: ActionsSchema.optional(),
 });
 export type FileConfig = z.infer<typeof FileSchema>;
 
@@ -174,6 +188,7 @@ export function loadConfig(
       : resolvePath(cwd, e.CERTMEDIC_CONFIG)
     : undefined;
   const file = configPath ? parseYamlFile(readConfigText(configPath), FileSchema, configPath) : ({} as FileConfig);
+  if (file.actions) file.actions = resolveSecrets(file.actions, env);
   const mode = options.ignoreSlack ? 'playground' : slackMode(e);
   return {
     slack: {
