@@ -207,6 +207,29 @@ async function authorityFindings(ctx: ScanContext, resolverAnswered: boolean): P
   return out;
 }
 
+/**
+ * findHiddenLoop looks behind a resolver's SERVFAIL for a CNAME loop (recursive resolvers such as
+ * unbound answer SERVFAIL instead of returning the looping chain).
+ */
+async function findHiddenLoop(ctx: ScanContext, lookup: AddressLookup): Promise<Finding[]> {
+  const failed = [lookup.v4, lookup.v6].some((f) => f?.resolution?.rcode === 'SERVFAIL');
+  if (!failed || lookup.addresses.length > 0) return [];
+  try {
+    const trace = await ctx.dns.traceCnames(ctx.req.name);
+    if (!trace.loop) return [];
+    const chain = describeChain({ name: ctx.req.name, cnames: trace.cnames });
+    return [
+      finding(
+        'dns.cname_loop',
+        `Following CNAMEs from ${ctx.req.name} never ends: ${chain} (the resolver answers SERVFAIL)`,
+        { chain: trace.cnames },
+      ),
+    ];
+  } catch {
+    return [];
+  }
+}
+
 export const dnsCheck: Check = {
   name: 'dns',
   async run(ctx) {
@@ -223,9 +246,9 @@ export const dnsCheck: Check = {
     const answered = [lookup.v4, lookup.v6].every(
       (f) => f?.resolution && ['NOERROR', 'NXDOMAIN'].includes(f.resolution.rcode),
     );
-    const authority = await authorityFindings(ctx, answered);
+    const [authority, loop] = await Promise.all([authorityFindings(ctx, answered), findHiddenLoop(ctx, lookup)]);
     return [
-      ...resolutionFindings(name, lookup, ctx.req.wildcard),
+      ...(loop.length > 0 ? loop : resolutionFindings(name, lookup, ctx.req.wildcard)),
       ...privateAddressFindings(name, lookup.addresses),
       ...authority,
     ];

@@ -492,6 +492,30 @@ export class DnsClient {
   }
 
   /**
+   * traceCnames follows CNAME records one query at a time (type CNAME, which resolvers answer
+   * without chasing). Recursive resolvers answer SERVFAIL for a CNAME loop; this shows the loop.
+   */
+  async traceCnames(
+    name: string,
+    options: QueryOptions = {},
+  ): Promise<{ cnames: { name: string; target: string }[]; loop: boolean }> {
+    const cnames: { name: string; target: string }[] = [];
+    const seen = new Set<string>([normName(name)]);
+    let current = normName(name);
+    for (let depth = 0; depth <= MAX_CNAME_DEPTH; depth++) {
+      const res = await this.query(current, 'CNAME', options);
+      const link = res.answers.find((r) => r.name === current && r.type === 'CNAME');
+      if (!link) return { cnames, loop: false };
+      const target = link.data as string;
+      cnames.push({ name: current, target });
+      if (seen.has(target)) return { cnames, loop: true };
+      seen.add(target);
+      current = target;
+    }
+    return { cnames, loop: true };
+  }
+
+  /**
    * authoritative finds the zone that holds `name` (the closest enclosing zone cut with NS records)
    * and the addresses of its name servers, via the configured resolver.
    */

@@ -26,6 +26,8 @@ const ZONE = [
   'edge.platform.example.test CAA 0 issue "digicert.com"',
   'locked.example.test A 127.0.0.22',
   'locked.example.test CAA 0 issue ";"',
+  'loop1.example.test CNAME loop2.example.test',
+  'loop2.example.test CNAME loop1.example.test',
 ];
 
 describe.skipIf(!bin)('against unbound', () => {
@@ -88,6 +90,14 @@ describe.skipIf(!bin)('against unbound', () => {
     const r = await diag('nope.example.test');
     expect(r.code).toBe(1);
     expect(json<Report>(r).findings.map((f) => f.code)).toContain('dns.nxdomain');
+  });
+
+  test("a CNAME loop behind unbound's SERVFAIL is found and named", async () => {
+    const r = await diag('loop1.example.test');
+    expect(r.code).toBe(1);
+    const report = json<Report>(r);
+    expect(report.findings.map((f) => f.code)).toContain('dns.cname_loop');
+    expect(report.findings.map((f) => f.code)).not.toContain('dns.servfail');
   });
 
   test('authoritative servers that disagree are named', async () => {
