@@ -108,6 +108,25 @@ export interface ParsedDiagnose {
 
 /** parseDiagnose validates every option of `certmedic diagnose` (exit 2 on any mistake). */
 export function parseDiagnose(target: string, o: DiagnoseOptions, config: Config): ParsedDiagnose {
+  const req = parseDiagnoseRequest(target, o, config);
+  return {
+    req,
+    resolvers: resolversFrom(o.resolver, config),
+    ...(o.portMap !== undefined ? { portMap: parsePortMap(o.portMap) } : {}),
+    timeoutMs: parseTimeout(o.timeout, config.file.defaults?.timeoutMs ?? 10_000),
+    trustAnchors: readTrustAnchors(o.trustAnchor ?? []),
+  };
+}
+
+/**
+ * parseDiagnoseRequest validates the options that describe what to diagnose (name, CA, method,
+ * challenge values, expected certificate) into a DiagnoseRequest; shared with `/cert diagnose`.
+ */
+export function parseDiagnoseRequest(
+  target: string,
+  o: DiagnoseOptions,
+  config: Pick<Config, 'file'>,
+): DiagnoseRequest {
   for (const key of NOT_SUPPORTED_YET) {
     const v = o[key];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0))
@@ -164,13 +183,7 @@ export function parseDiagnose(target: string, o: DiagnoseOptions, config: Config
     ...(starttls !== undefined ? { starttls } : {}),
     ...(o.error !== undefined ? { error: o.error } : {}),
   };
-  return {
-    req,
-    resolvers: resolversFrom(o.resolver, config),
-    ...(o.portMap !== undefined ? { portMap: parsePortMap(o.portMap) } : {}),
-    timeoutMs: parseTimeout(o.timeout, config.file.defaults?.timeoutMs ?? 10_000),
-    trustAnchors: readTrustAnchors(o.trustAnchor ?? []),
-  };
+  return req;
 }
 
 /** parseAccountUri validates an ACME account URL (RFC 8657 accounturi). */
@@ -193,7 +206,7 @@ export async function runDiagnose(
   config: Config,
   write: (text: string) => Promise<void>,
 ): Promise<number> {
-  const format = parseFormat(o.format, ['text', 'json']);
+  const format = parseFormat(o.format, ['text', 'json', 'blocks']);
   const p = parseDiagnose(target, o, config);
   const { diagnose } = await import('../diagnose.js');
   const report = await diagnose(p.req, {
@@ -203,6 +216,9 @@ export async function runDiagnose(
     trustAnchors: p.trustAnchors,
     ...(o.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
-  await write(format === 'json' ? renderJson(report) : renderText(report, { color: useColour() }));
+  if (format === 'blocks') {
+    const { reportMessage } = await import('../slack/blocks/report.js');
+    await write(`${JSON.stringify(reportMessage(report), null, 2)}\n`);
+  } else await write(format === 'json' ? renderJson(report) : renderText(report, { color: useColour() }));
   return exitCodeFor([report]);
 }
