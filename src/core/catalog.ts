@@ -664,6 +664,12 @@ export const CATALOG = {
     why: 'A single failed attempt (CA outage, network blip) leaves the certificate unrenewed until someone notices.',
     fixes: ['Configure retries with backoff inside the renewal window.'],
   },
+  'renewal.window_exceeds_lifetime': {
+    severity: 'warning',
+    title: 'The renewal window is as long as the certificate lifetime',
+    why: 'A fixed window in days (say 30) that is longer than a short lifetime (6-day or 47-day certificates) keeps the certificate permanently "due": every run renews again and runs into CA rate limits.',
+    fixes: ['Express the window as a fraction of the lifetime (about a third remaining) instead of fixed days.'],
+  },
 
   // ---- Provisioning logs ---------------------------------------------------------------------
   'log.auth_failure': {
