@@ -59,6 +59,11 @@ export const NET_ERROR_TABLE: readonly Row[] = [
   },
   { test: /UND_ERR_RES_EXCEEDED_MAX_SIZE|max.*size|too large/i, kind: 'too_large', message: 'Response too large' },
   {
+    test: /NO_APPLICATION_PROTOCOL|no application protocol/i,
+    kind: 'tls_alert',
+    message: 'The server refused every offered ALPN protocol (no_application_protocol alert)',
+  },
+  {
     test: /WRONG_VERSION_NUMBER|wrong version number|packet length too long|unknown protocol|http request/i,
     kind: 'not_tls',
     message: 'The server did not answer with TLS (plain HTTP on a TLS port?)',
