@@ -14,19 +14,21 @@ const MIGRATIONS = [
      last_duration_ms INTEGER);
    CREATE TABLE monitor_alerts (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
-     key TEXT NOT NULL UNIQUE, cert TEXT NOT NULL, problem TEXT NOT NULL,
-     state TEXT NOT NULL, severity TEXT NOT NULL, fingerprint TEXT NOT NULL,
-     channel TEXT, ts TEXT, payload TEXT NOT NULL,
+     key TEXT NOT NULL UNIQUE, cert TEXT NOT NULL, kind TEXT NOT NULL, label TEXT NOT NULL,
+     state TEXT NOT NULL, severity TEXT NOT NULL, fingerprint TEXT NOT NULL, serial TEXT,
+     channel TEXT, msg_key TEXT NOT NULL, instance INTEGER NOT NULL DEFAULT 1, problem TEXT NOT NULL,
      opened_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, resolved_at INTEGER,
      absent_count INTEGER NOT NULL DEFAULT 0,
-     acked_by TEXT, acked_at INTEGER, snoozed_until INTEGER, snooze_serial TEXT);
+     acked_by TEXT, acked_at INTEGER, snoozed_until INTEGER, snooze_serial TEXT, snoozed_by TEXT,
+     better_count INTEGER NOT NULL DEFAULT 0, pending_fingerprint TEXT);
    CREATE TABLE monitor_outbox (
      id INTEGER PRIMARY KEY AUTOINCREMENT,
-     alert_key TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,
+     msg_key TEXT NOT NULL, kind TEXT NOT NULL, channel TEXT NOT NULL, payload TEXT NOT NULL,
      state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,
      next_attempt_at INTEGER NOT NULL, ambiguous INTEGER NOT NULL DEFAULT 0,
      last_error TEXT, result_ts TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);
    CREATE INDEX monitor_outbox_pending ON monitor_outbox (state, next_attempt_at);
+   CREATE TABLE monitor_posts (msg_key TEXT PRIMARY KEY, channel TEXT NOT NULL, ts TEXT NOT NULL);
    CREATE TABLE monitor_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
