@@ -105,7 +105,7 @@ describe('local Web API through the real WebClient', () => {
       'hash_conflict',
     );
     await client.views.update({ view_id: id, hash: opened.view!.hash!, view: modal('A2') });
-    expect((pg.workspace.views.get(id)?.['title'] as { text: string }).text).toBe('A2');
+    expect(pg.workspace.views.get(id)?.['title']).toMatchObject({ text: 'A2' });
     expect(
       await slackError(
         client.views.open({ trigger_id: pg.api.createTrigger(), view: modal('a title that is over 24 characters') }),
