@@ -8,7 +8,11 @@ import { caaCheck } from './checks/caa.js';
 import type { Check, DiagnoseRequest, ScanContext } from './checks/context.js';
 import { targetLabel } from './checks/context.js';
 import { dnsCheck } from './checks/dns.js';
+import { dns01Check } from './checks/dns01.js';
+import { http01Check } from './checks/http01.js';
 import { type AddressLookup, lookupAddresses } from './checks/lookups.js';
+import { riskCheck } from './checks/risk.js';
+import { tlsAlpn01Check } from './checks/tlsalpn01.js';
 import { finding } from './core/catalog.js';
 import { type Clock, systemClock } from './core/clock.js';
 import { errorMessage, NotApplicable } from './core/errors.js';
@@ -29,6 +33,8 @@ export interface DiagnoseDeps {
   /** The checks to choose from (default: every built check). */
   checks?: readonly Check[];
   services?: Record<string, unknown>;
+  /** Keywords of the manual-review heuristic (config `risk.keywords`). */
+  riskKeywords?: readonly string[];
 }
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -36,7 +42,7 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 const GRACE_MS = 150;
 
 /** The checks, in the order their runs are listed in the report. */
-export const CHECKS: readonly Check[] = [dnsCheck, caaCheck];
+export const CHECKS: readonly Check[] = [dnsCheck, caaCheck, riskCheck, http01Check, dns01Check, tlsAlpn01Check];
 
 /** Checks that run for `name:port` (and for watchlist scans): DNS and the served certificate. */
 const PORT_CHECKS = new Set(['dns', 'endpoint']);
@@ -149,6 +155,7 @@ export async function diagnose(req: DiagnoseRequest, deps: DiagnoseDeps): Promis
     },
     addressFacts: factFor,
     ...(deps.services ? { services: deps.services } : {}),
+    ...(deps.riskKeywords ? { riskKeywords: deps.riskKeywords } : {}),
   };
   const cutoff = started + timeoutMs + GRACE_MS;
   const checks = deps.checks ?? CHECKS;

@@ -72,6 +72,8 @@ export interface ScanContext {
   addressFacts(address: string): Record<string, unknown>;
   /** Services the automation checks use; absent when no inventory is configured. */
   services?: Record<string, unknown>;
+  /** Keywords of the manual-review heuristic (config `risk.keywords`); the built-in list when absent. */
+  riskKeywords?: readonly string[];
 }
 
 /**

@@ -35,16 +35,10 @@ export interface DiagnoseOptions {
 
 /** Options whose checks are not built yet: refused, never ignored (DESIGN.md, CLI contract). */
 export const NOT_SUPPORTED_YET: ReadonlySet<keyof DiagnoseOptions> = new Set<keyof DiagnoseOptions>([
-  'httpToken',
-  'keyAuthorization',
-  'filePath',
-  'fileContent',
-  'txt',
   'expectSerial',
   'expectSha256',
   'starttls',
   'trustAnchor',
-  'error',
 ]);
 
 const FLAG: Record<string, string> = {
@@ -214,6 +208,7 @@ export async function runDiagnose(
     ...(p.portMap ? { portMap: p.portMap } : {}),
     timeoutMs: p.timeoutMs,
     trustAnchors: p.trustAnchors,
+    ...(config.file.risk?.keywords ? { riskKeywords: config.file.risk.keywords } : {}),
     ...(o.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
   });
   if (format === 'blocks') {

@@ -287,6 +287,12 @@ export const CATALOG = {
       'Or let the ACME client (Caddy, Traefik, a TLS-ALPN-capable server) terminate TLS on port 443.',
     ],
   },
+  'tlsalpn01.wildcard_unsupported': {
+    severity: 'critical',
+    title: 'Wildcard certificates cannot use TLS-ALPN-01',
+    why: 'TLS-ALPN-01 proves control of one host name, not of every name below it (CA/Browser Forum BR 3.2.2.4.20), so CAs validate wildcard names through DNS only.',
+    fixes: ['Use DNS-01 validation (`--method dns-01`).'],
+  },
 
   // ---- Served certificate --------------------------------------------------------------------
   'tls.connect_failed': {
