@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: config -> store -> services -> Slack app (Socket Mode with SLACK_APP_TOKEN, HTTP
+ * mode with SLACK_SIGNING_SECRET) -> one HTTP listener on PORT. With no Slack settings at all, the
+ * local playground. A bad configuration is one line on stderr and exit 2; SIGTERM/SIGINT drain
+ * in-flight requests, close the Socket Mode connection and the store, and exit 0.
+ */
+import { type Config, loadConfig } from './config.js';
+import { CertmedicError, errorMessage } from './core/errors.js';
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`certmedic: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  process.exit(code);
+}
+
+async function startBot(config: Config): Promise<void> {
+  const { createLogger } = await import('./slack/logger.js');
+  const { createServices } = await import('./services/index.js');
+  const { createApp } = await import('./slack/app.js');
+  const { HttpServer } = await import('./server/http.js');
+  const logger = createLogger(config.logLevel);
+  const services = createServices(config);
+  const slack = createApp({ config, services, logger });
+  const http = new HttpServer({
+    logger,
+    ...(slack.httpReceiver ? { slackReceiver: slack.httpReceiver } : {}),
+    health: () => ({ ok: true, mode: config.slack.mode }),
+  });
+  const port = await http.listen(config.port, config.host);
+  if (slack.socketReceiver) await slack.app.start();
+  logger.info({ port, mode: config.slack.mode }, `certmedic listening on port ${port} (${config.slack.mode} mode)`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    try {
+      await Promise.all([http.close(), slack.socketReceiver ? slack.app.stop() : Promise.resolve()]);
+      services.db.close();
+    } catch (err) {
+      logger.error(`shutdown: ${errorMessage(err)}`);
+    }
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    fail(errorMessage(err), err instanceof CertmedicError ? 2 : 1);
+  }
+  if (config.slack.mode === 'playground') {
+    process.stdout.write(
+      'certmedic: no Slack settings (SLACK_BOT_TOKEN plus SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) and the local playground is not built yet; use the CLI meanwhile: certmedic diagnose <name> [--ca <ca>] (certmedic --help)\n',
+    );
+    return;
+  }
+  try {
+    await startBot(config);
+  } catch (err) {
+    fail(errorMessage(err), err instanceof CertmedicError && err.code === 'config' ? 2 : 1);
+  }
+}
+
+await main();

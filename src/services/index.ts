@@ -1,0 +1,63 @@
+/**
+ * The services the Slack app (and the playground) call: built once at start from the config.
+ * Listeners receive this bag; other modules add their services as optional members (inventory,
+ * automation actions, alerts) so the app keeps working without them.
+ */
+import type { Config } from '../config.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import type { Report } from '../core/finding.js';
+import { type Db, openStore } from '../store/db.js';
+import { SlackStore } from '../store/slack.js';
+import { DiagnosisService, type DiagnosisSettings, diagnosisSettings } from './diagnosis.js';
+import type { EscalationContextProvider } from './escalation.js';
+
+/** A button another module adds under a report (value: a short id only, action_id its own). */
+export interface ExtraButton {
+  label: string;
+  actionId: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  db: Db;
+  slackStore: SlackStore;
+  diagnosis: DiagnosisService;
+  /** Per-user diagnosis rate limit (Retry counts too). */
+  rateLimit: RateLimit;
+  /** Inventory: bot, connector, renewal schedule of a name, for Escalate (issue 8). */
+  escalationContext?: EscalationContextProvider;
+  /** Automation buttons a report gets when the inventory allows them (issue 8). */
+  reportButtons?: (report: Report, reportId: string) => ExtraButton[];
+  /** Extra App Home sections (alerts, watched names; issue 9). */
+  homeSections?: (teamId: string | undefined) => Promise<{ title: string; lines: string[] }[]>;
+}
+
+export interface ServiceOptions {
+  db?: Db;
+  clock?: Clock;
+  /** Overrides of the diagnosis settings (tests and the playground: resolver, port map). */
+  diagnosis?: Partial<DiagnosisSettings>;
+}
+
+/** createServices opens the store and builds the services from the config. */
+export function createServices(config: Config, options: ServiceOptions = {}): Services {
+  const clock = options.clock ?? systemClock;
+  const db = options.db ?? openStore(config.dbPath);
+  const limit = config.file.slack?.rateLimit;
+  return {
+    config,
+    clock,
+    db,
+    slackStore: new SlackStore(db, clock),
+    diagnosis: new DiagnosisService(diagnosisSettings(config, { clock, ...options.diagnosis })),
+    rateLimit: { limit: limit?.diagnoses ?? 10, windowMs: (limit?.windowSeconds ?? 300) * 1000 },
+  };
+}

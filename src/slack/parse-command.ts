@@ -1,0 +1,93 @@
+/**
+ * Parsing chat input: `/cert <subcommand> ...` text and `@certmedic diagnose ...` mentions.
+ * Slack sends `&`, `<`, `>` escaped and turns names into links (`<http://a.example|a.example>`);
+ * both are undone here. `/cert diagnose` accepts only the options in CHAT_OPTIONS (DESIGN.md:
+ * files, resolvers and port maps are server-side settings); validation is the CLI's
+ * (`parseDiagnoseRequest`), so chat and command line accept exactly the same values.
+ */
+import type { DiagnoseRequest } from '../checks/context.js';
+import { type DiagnoseOptions, parseDiagnoseRequest } from '../cli/diagnose.js';
+import type { Config } from '../config.js';
+import { UsageError } from '../core/errors.js';
+
+/** The options `/cert diagnose` accepts, and the DiagnoseOptions key each sets. */
+export const CHAT_OPTIONS: Readonly<Record<string, { key: keyof DiagnoseOptions; flag?: boolean }>> = {
+  '--ca': { key: 'ca' },
+  '--method': { key: 'method' },
+  '--wildcard': { key: 'wildcard', flag: true },
+  '--http-token': { key: 'httpToken' },
+  '--key-authorization': { key: 'keyAuthorization' },
+  '--file-path': { key: 'filePath' },
+  '--file-content': { key: 'fileContent' },
+  '--txt': { key: 'txt' },
+  '--expect-serial': { key: 'expectSerial' },
+  '--expect-sha256': { key: 'expectSha256' },
+  '--account-uri': { key: 'accountUri' },
+};
+
+/** unwrapSlackText undoes Slack's formatting of typed text: links back to their label, entities decoded. */
+export function unwrapSlackText(text: string): string {
+  return text
+    .replace(/<(?:https?:\/\/|mailto:)[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<(?:https?:\/\/)([^>|]*?)\/?>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+/** tokenize splits command text on whitespace, keeping "quoted values" (straight or curly quotes) together. */
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const re = /"([^"]*)"|“([^”]*)”|'([^']*)'|‘([^’]*)’|(\S+)/g;
+  for (const m of text.matchAll(re)) tokens.push(m[1] ?? m[2] ?? m[3] ?? m[4] ?? m[5] ?? '');
+  return tokens;
+}
+
+export interface ChatCommand {
+  subcommand: string;
+  args: string[];
+}
+
+/** parseCommandText returns the subcommand (lower-cased, `help` when empty) and its arguments. */
+export function parseCommandText(text: string): ChatCommand {
+  const tokens = tokenize(unwrapSlackText(text.slice(0, 4000)));
+  const first = tokens.shift();
+  return { subcommand: (first ?? 'help').toLowerCase(), args: tokens };
+}
+
+/** mentionCommand strips the leading `<@UBOT>` of an app_mention's text and parses the rest. */
+export function mentionCommand(text: string): ChatCommand {
+  return parseCommandText(text.replace(/^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*/i, ''));
+}
+
+/** parseDiagnoseArgs validates `diagnose <name> [options]` from chat into a DiagnoseRequest. */
+export function parseDiagnoseArgs(args: readonly string[], config: Pick<Config, 'file'>): DiagnoseRequest {
+  const options: DiagnoseOptions = {};
+  const names: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith('--') && !/^[—–]/.test(arg)) {
+      names.push(arg);
+      continue;
+    }
+    // Slack clients may turn `--` into an em or en dash.
+    const normal = arg.replace(/^[—–]-?/, '--');
+    const eq = normal.indexOf('=');
+    const flag = eq >= 0 ? normal.slice(0, eq) : normal;
+    const spec = CHAT_OPTIONS[flag];
+    if (!spec) throw new UsageError(`${flag} is not an option of /cert diagnose`);
+    if (options[spec.key] !== undefined) throw new UsageError(`${flag} is given twice`);
+    if (spec.flag) {
+      if (eq >= 0) throw new UsageError(`${flag} takes no value`);
+      (options as Record<string, unknown>)[spec.key] = true;
+      continue;
+    }
+    const value = eq >= 0 ? normal.slice(eq + 1) : args[++i];
+    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
+    (options as Record<string, unknown>)[spec.key] = value;
+  }
+  if (names.length === 0) throw new UsageError('which name? e.g. /cert diagnose shop.example.com');
+  if (names.length > 1)
+    throw new UsageError(`one name at a time (got ${names.length}: ${names.slice(0, 3).join(' ')})`);
+  return parseDiagnoseRequest(names[0]!, options, config);
+}

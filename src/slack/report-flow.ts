@@ -1,0 +1,154 @@
+/**
+ * The life of a report message: post "Diagnosing …", run the diagnosis service, replace the
+ * message with the report (chat.postMessage + chat.update). Where the bot cannot post in the
+ * channel (`not_in_channel`, `channel_not_found`), the command's response_url carries the same
+ * messages. Retry re-runs and updates the same message, marking what changed.
+ */
+import type { Logger, RespondFn, webApi } from '@slack/bolt';
+import type { DiagnoseRequest } from '../checks/context.js';
+import { targetLabel } from '../checks/context.js';
+import { errorMessage } from '../core/errors.js';
+import type { Services } from '../services/index.js';
+import { type Delivery, reportCodes, type StoredReport } from '../store/slack.js';
+import type { MessagePayload } from './blocks/limits.js';
+import { noticeMessage, progressMessage } from './blocks/messages.js';
+import { diffCodes, reportMessage } from './blocks/report.js';
+import { diagnosesTotal } from './metrics.js';
+
+/** Errors after which the bot answers through response_url instead (DESIGN.md, Slack surface). */
+const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found']);
+
+export interface FlowDeps {
+  services: Services;
+  client: webApi.WebClient;
+  logger: Logger;
+}
+
+export interface Origin {
+  userId: string;
+  teamId?: string;
+  channelId: string;
+  threadTs?: string;
+  /** The command's or action's response_url, when there is one. */
+  respond?: RespondFn;
+}
+
+/** slackErrorCode returns the Web API error code of a failed call (`not_in_channel`), if any. */
+export function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } }).data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** tellUser sends an ephemeral message to the user: response_url first, else chat.postEphemeral. */
+export async function tellUser(deps: FlowDeps, origin: Origin, msg: MessagePayload): Promise<void> {
+  try {
+    if (origin.respond) {
+      await origin.respond({ response_type: 'ephemeral', replace_original: false, ...msg });
+      return;
+    }
+    await deps.client.chat.postEphemeral({ channel: origin.channelId, user: origin.userId, ...msg });
+  } catch (err) {
+    deps.logger.warn(`could not tell ${origin.userId}: ${errorMessage(err)}`);
+  }
+}
+
+/** runAndStore runs the diagnosis of a stored report and renders the result with its changes. */
+async function runAndRender(deps: FlowDeps, id: string, req: DiagnoseRequest, userId: string): Promise<MessagePayload> {
+  const { services } = deps;
+  try {
+    const report = await services.diagnosis.run(req);
+    const { previous, run } = services.slackStore.finishRun(id, report, userId);
+    const extraButtons = services.reportButtons?.(report, id) ?? [];
+    return reportMessage(report, {
+      reportId: id,
+      run,
+      ...(run > 1 ? { changes: diffCodes(previous, reportCodes(report)) } : {}),
+      extraButtons,
+    });
+  } catch (err) {
+    services.slackStore.releaseRun(id);
+    deps.logger.error(`diagnosis ${id} failed: ${errorMessage(err)}`);
+    return noticeMessage(':x:', `The diagnosis of ${targetLabel(req)} failed: ${errorMessage(err)}. Try again.`);
+  }
+}
+
+/** startDiagnosis posts the placeholder, runs the diagnosis and replaces the placeholder with the report. */
+export async function startDiagnosis(
+  deps: FlowDeps,
+  origin: Origin,
+  req: DiagnoseRequest,
+  via: string,
+): Promise<string> {
+  const { services, client, logger } = deps;
+  const target = targetLabel(req);
+  const id = services.slackStore.createReport({
+    target,
+    request: req,
+    ...(origin.teamId ? { teamId: origin.teamId } : {}),
+    channelId: origin.channelId,
+    requestedBy: origin.userId,
+  });
+  diagnosesTotal.inc({ via });
+  logger.info(`diagnosis ${id} of ${target} for ${origin.userId} in ${origin.channelId}`);
+  const progress = progressMessage(target);
+  let delivery: Delivery = 'chat';
+  let ts: string | undefined;
+  try {
+    const posted = await client.chat.postMessage({
+      channel: origin.channelId,
+      ...(origin.threadTs ? { thread_ts: origin.threadTs } : {}),
+      ...progress,
+    });
+    ts = posted.ts;
+  } catch (err) {
+    const code = slackErrorCode(err);
+    if (!origin.respond || !code || !FALLBACK_ERRORS.has(code)) {
+      services.slackStore.releaseRun(id);
+      logger.error(`cannot post in ${origin.channelId}: ${errorMessage(err)}`);
+      await tellUser(
+        deps,
+        origin,
+        noticeMessage(':x:', `I could not post in this channel (${code ?? errorMessage(err)}).`),
+      );
+      return id;
+    }
+    delivery = 'response_url';
+    await origin.respond({ response_type: 'in_channel', ...progress });
+  }
+  services.slackStore.setMessage(id, { channelId: origin.channelId, ...(ts ? { messageTs: ts } : {}), delivery });
+  const message = await runAndRender(deps, id, req, origin.userId);
+  await deliver(deps, { delivery, channelId: origin.channelId, ...(ts ? { messageTs: ts } : {}) }, origin, message);
+  return id;
+}
+
+/** deliver replaces the report's message: chat.update, or response_url with replace_original. */
+async function deliver(
+  deps: FlowDeps,
+  where: Pick<StoredReport, 'delivery' | 'channelId' | 'messageTs'>,
+  origin: Origin,
+  message: MessagePayload,
+): Promise<void> {
+  if (where.delivery === 'chat' && where.channelId && where.messageTs) {
+    await deps.client.chat.update({ channel: where.channelId, ts: where.messageTs, ...message });
+    return;
+  }
+  if (!origin.respond) throw new Error('no way to update the report message');
+  await origin.respond({ response_type: 'in_channel', replace_original: true, ...message });
+}
+
+/**
+ * retryDiagnosis re-runs a stored report's diagnosis and updates its message in place, with what
+ * changed since the last run. The caller has checked authorization and claimed the run.
+ */
+export async function retryDiagnosis(deps: FlowDeps, stored: StoredReport, origin: Origin): Promise<void> {
+  diagnosesTotal.inc({ via: 'retry' });
+  deps.logger.info(`retry of ${stored.id} (${stored.target}) by ${origin.userId}`);
+  const where = {
+    delivery: stored.delivery,
+    ...(stored.channelId ? { channelId: stored.channelId } : {}),
+    ...(stored.messageTs ? { messageTs: stored.messageTs } : {}),
+  };
+  await deliver(deps, where, origin, progressMessage(stored.target, 'Re-checking'));
+  const message = await runAndRender(deps, stored.id, stored.request, origin.userId);
+  await deliver(deps, where, origin, message);
+}
