@@ -15,6 +15,8 @@ import { BOT, type Json, ME } from './workspace.js';
 const MAX_BODY = 1024 * 1024;
 /** The page's files, read from the package's src/playground (beside dist/ in an install). */
 const ASSETS = new URL('../../src/playground/', import.meta.url);
+/** Where response_urls point (`?id=<response target>`). */
+export const RESPOND_PATH = '/playground/respond';
 
 const FILES: Record<string, { file: string; type: string }> = {
   '/': { file: 'page.html', type: 'text/html; charset=utf-8' },
@@ -28,8 +30,8 @@ class BodyError extends Error {
   }
 }
 
-/** readBody returns the request body as text, refusing more than MAX_BODY bytes. */
-async function readBody(req: IncomingMessage): Promise<string> {
+/** readBody returns the request body, refusing more than MAX_BODY bytes. */
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -37,7 +39,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY) throw new BodyError(413);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
@@ -46,11 +48,17 @@ const JSON_FIELDS = new Set(['blocks', 'attachments', 'view', 'metadata']);
 export function webApiArgs(text: string, contentType: string, query: URLSearchParams): Json {
   const args: Json = Object.fromEntries(query);
   if (contentType.includes('application/json')) {
-    const parsed = text ? (JSON.parse(text) as unknown) : {};
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BodyError(400);
-    return { ...args, ...(parsed as Json) };
+    return { ...args, ...jsonBody(Buffer.from(text)) };
   }
-  for (const [k, v] of new URLSearchParams(text)) args[k] = JSON_FIELDS.has(k) && /^[[{]/.test(v) ? JSON.parse(v) : v;
+  for (const [k, v] of new URLSearchParams(text)) {
+    if (!JSON_FIELDS.has(k) || !/^[[{]/.test(v)) args[k] = v;
+    else
+      try {
+        args[k] = JSON.parse(v);
+      } catch {
+        throw new BodyError(400);
+      }
+  }
   return args;
 }
 
@@ -84,106 +92,134 @@ function events(api: LocalWebApi, req: IncomingMessage, res: ServerResponse): vo
   const stop = () => {
     clearInterval(ping);
     api.workspace.off('change', push);
+    api.workspace.off('shutdown', end);
   };
+  const end = () => {
+    stop();
+    res.end();
+  };
+  api.workspace.on('shutdown', end);
   req.on('close', stop);
   res.on('error', stop);
 }
 
-export interface PlaygroundRoutes {
-  /** handle serves a playground route; false when the path is not one of them. */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+/** A route in the shape of the bot's HTTP route table (src/server/http.ts): exact method and path. */
+export interface PlaygroundRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: (r: { req: IncomingMessage; res: ServerResponse; url: URL; body: Buffer }) => Promise<void> | void;
 }
 
-/** createRoutes returns the playground's request handler. */
-export function createRoutes(api: LocalWebApi, receiver: PlaygroundReceiver): PlaygroundRoutes {
-  const post = async (path: string, body: Json): Promise<unknown> => {
-    const s = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
-    switch (path) {
-      case '/playground/command': {
-        const text = s('text') ?? '';
-        const channel = s('channel') ?? '';
-        return text.trim().startsWith('/') ? receiver.command(channel, text) : receiver.message(channel, text);
-      }
-      case '/playground/action':
-        return receiver.action({
-          ...(s('channel') ? { channel: s('channel') } : {}),
-          ...(s('ts') ? { ts: s('ts') } : {}),
-          ...(s('view_id') ? { viewId: s('view_id') } : {}),
-          blockId: s('block_id') ?? '',
-          actionId: s('action_id') ?? '',
-          value: (body['value'] ?? null) as RawValue,
-          state: (body['state'] ?? {}) as RawState,
-        });
-      case '/playground/submit':
-        return receiver.submit(s('view_id') ?? '', (body['state'] ?? {}) as RawState);
-      case '/playground/close':
-        return receiver.close(s('view_id') ?? '');
-      case '/playground/home':
-        return receiver.openHome();
-      default:
-        return undefined;
+/** jsonBody parses a JSON object body; anything else is BodyError 400. */
+function jsonBody(body: Buffer): Json {
+  const text = body.toString('utf8');
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : {};
+  } catch {
+    throw new BodyError(400);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BodyError(400);
+  return parsed as Json;
+}
+
+/** guarded runs a handler and turns its failures into a JSON error (never a crash). */
+function guarded(fn: PlaygroundRoute['handler']): PlaygroundRoute['handler'] {
+  return async (r) => {
+    try {
+      await fn(r);
+    } catch (err) {
+      r.res.shouldKeepAlive = false;
+      if (r.res.headersSent) r.res.end();
+      else if (err instanceof BodyError) send(r.res, err.status, { ok: false, error: 'invalid_request' });
+      else send(r.res, 500, { ok: false, error: 'internal_error' });
     }
   };
+}
 
-  return {
-    async handle(req, res) {
-      const url = new URL(req.url ?? '/', 'http://playground');
-      const path = url.pathname;
-      const method = req.method ?? 'GET';
-      try {
-        const asset = FILES[path];
-        if (asset && (method === 'GET' || method === 'HEAD')) {
-          send(res, 200, await readFile(new URL(asset.file, ASSETS), 'utf8'), asset.type);
-          return true;
-        }
-        if (path === '/playground/state' && method === 'GET') {
-          send(res, 200, pageState(api));
-          return true;
-        }
-        if (path === '/playground/events' && method === 'GET') {
-          events(api, req, res);
-          return true;
-        }
-        const apiMatch = /^\/api\/([a-zA-Z.]+)$/.exec(path);
-        if (apiMatch && (method === 'POST' || method === 'GET')) {
-          const args = webApiArgs(await readBody(req), String(req.headers['content-type'] ?? ''), url.searchParams);
-          const auth =
-            String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || String(args['token'] ?? '');
-          const result =
-            apiMatch[1] === 'api.test'
-              ? api.call('api.test', args)
-              : !auth
-                ? { ok: false, error: 'not_authed' }
-                : auth !== api.token
-                  ? { ok: false, error: 'invalid_auth' }
-                  : api.call(apiMatch[1]!, args);
-          send(res, 200, result);
-          return true;
-        }
-        const respondMatch = /^\/playground\/respond\/([A-Za-z0-9]+)$/.exec(path);
-        if (respondMatch && method === 'POST') {
-          const out = api.respond(respondMatch[1]!, JSON.parse((await readBody(req)) || '{}') as Json);
-          send(res, out.ok ? 200 : 404, out.ok ? 'ok' : out.error, 'text/plain; charset=utf-8');
-          return true;
-        }
-        if (path.startsWith('/playground/') && method === 'POST') {
-          const text = await readBody(req);
-          const body = (text ? JSON.parse(text) : {}) as Json;
-          const out = await post(path, typeof body === 'object' && body !== null ? body : {});
-          if (out === undefined) return false;
-          send(res, 200, out);
-          return true;
-        }
-        return false;
-      } catch (err) {
-        // The rest of a refused body is not read: close the connection rather than reuse it.
-        res.shouldKeepAlive = false;
-        if (res.headersSent) res.end();
-        else if (err instanceof BodyError) send(res, err.status, { ok: false, error: 'invalid_request' });
-        else if (err instanceof SyntaxError) send(res, 400, { ok: false, error: 'invalid_json' });
-        else send(res, 500, { ok: false, error: 'internal_error' });
-        return true;
-      }
+/**
+ * createRoutes returns the playground's routes: the page, its API, the local Web API (one
+ * `POST /api/<method>` per implemented method) and the response_url endpoint.
+ */
+export function createRoutes(api: LocalWebApi, receiver: PlaygroundReceiver): PlaygroundRoute[] {
+  const routes: PlaygroundRoute[] = [];
+  for (const [path, asset] of Object.entries(FILES))
+    routes.push({
+      method: 'GET',
+      path,
+      handler: async ({ res }) => send(res, 200, await readFile(new URL(asset.file, ASSETS), 'utf8'), asset.type),
+    });
+  routes.push({ method: 'GET', path: '/playground/state', handler: ({ res }) => send(res, 200, pageState(api)) });
+  routes.push({ method: 'GET', path: '/playground/events', handler: ({ req, res }) => events(api, req, res) });
+  for (const name of api.methodNames())
+    routes.push({
+      method: 'POST',
+      path: `/api/${name}`,
+      handler: ({ req, res, url, body }) => {
+        const args = webApiArgs(body.toString('utf8'), String(req.headers['content-type'] ?? ''), url.searchParams);
+        const auth = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '') || String(args['token'] ?? '');
+        const result =
+          name === 'api.test'
+            ? api.call(name, args)
+            : !auth
+              ? { ok: false, error: 'not_authed' }
+              : auth !== api.token
+                ? { ok: false, error: 'invalid_auth' }
+                : api.call(name, args);
+        send(res, 200, result);
+      },
+    });
+  routes.push({
+    method: 'POST',
+    path: RESPOND_PATH,
+    handler: ({ res, url, body }) => {
+      const out = api.respond(url.searchParams.get('id') ?? '', jsonBody(body));
+      send(res, out.ok ? 200 : 404, out.ok ? 'ok' : (out.error ?? 'error'), 'text/plain; charset=utf-8');
     },
+  });
+  const action = (path: string, run: (body: Json) => Promise<unknown>) =>
+    routes.push({ method: 'POST', path, handler: async ({ res, body }) => send(res, 200, await run(jsonBody(body))) });
+  const s = (body: Json, k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+  action('/playground/command', (b) => {
+    const text = s(b, 'text') ?? '';
+    const channel = s(b, 'channel') ?? '';
+    return text.trim().startsWith('/') ? receiver.command(channel, text) : receiver.message(channel, text);
+  });
+  action('/playground/action', (b) =>
+    receiver.action({
+      ...(s(b, 'channel') ? { channel: s(b, 'channel') } : {}),
+      ...(s(b, 'ts') ? { ts: s(b, 'ts') } : {}),
+      ...(s(b, 'view_id') ? { viewId: s(b, 'view_id') } : {}),
+      blockId: s(b, 'block_id') ?? '',
+      actionId: s(b, 'action_id') ?? '',
+      value: (b['value'] ?? null) as RawValue,
+      state: (b['state'] ?? {}) as RawState,
+    }),
+  );
+  action('/playground/submit', (b) => receiver.submit(s(b, 'view_id') ?? '', (b['state'] ?? {}) as RawState));
+  action('/playground/close', (b) => receiver.close(s(b, 'view_id') ?? ''));
+  action('/playground/home', () => receiver.openHome());
+  return routes.map((r) => ({ ...r, handler: guarded(r.handler) }));
+}
+
+/**
+ * routeHandler serves a route list on a plain node:http server (the standalone playground and
+ * tests); the bot's HTTP server takes the routes into its own table instead.
+ */
+export function routeHandler(routes: PlaygroundRoute[]): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://playground');
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const route = routes.find((r) => r.path === url.pathname && r.method === method);
+    if (!route) {
+      send(res, 404, { ok: false, error: 'not_found' });
+      return;
+    }
+    readBody(req)
+      .then((body) => route.handler({ req, res, url, body }))
+      .catch(() => {
+        res.shouldKeepAlive = false;
+        send(res, 413, { ok: false, error: 'invalid_request' });
+      });
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRoutes, type PlaygroundRoutes } from './http.js';
+import { createRoutes, type PlaygroundRoute, RESPOND_PATH, routeHandler } from './http.js';
 import { PlaygroundReceiver, type ReceiverLogger } from './receiver.js';
 import { LocalWebApi } from './web-api.js';
 import { BOT, Workspace } from './workspace.js';
@@ -19,7 +19,8 @@ export interface Playground {
   workspace: Workspace;
   api: LocalWebApi;
   receiver: PlaygroundReceiver;
-  routes: PlaygroundRoutes;
+  /** The routes to add to the bot's HTTP server (GET /, the page's API, /api/<method>). */
+  routes: PlaygroundRoute[];
   token: string;
   botId: string;
   botUserId: string;
@@ -29,6 +30,8 @@ export interface Playground {
   baseUrl(): string;
   /** clientOptions returns the Bolt clientOptions pointing its WebClient at the local Web API. */
   clientOptions(): { slackApiUrl: string };
+  /** close ends the page's event streams (so the server can drain and stop). */
+  close(): void;
 }
 
 export interface PlaygroundOptions {
@@ -48,7 +51,7 @@ export function createPlayground(opts: PlaygroundOptions = {}): Playground {
   };
   const receiver = new PlaygroundReceiver(
     api,
-    (id) => `${baseUrl()}/playground/respond/${id}`,
+    (id) => `${baseUrl()}${RESPOND_PATH}?id=${id}`,
     opts.logger,
     opts.ackTimeoutMs,
   );
@@ -65,6 +68,9 @@ export function createPlayground(opts: PlaygroundOptions = {}): Playground {
     },
     baseUrl,
     clientOptions: () => ({ slackApiUrl: `${baseUrl()}/api/` }),
+    close: () => {
+      workspace.emit('shutdown');
+    },
   };
 }
 
@@ -77,17 +83,10 @@ export function localUrl(server: Server): string {
 
 /**
  * servePlayground serves only the playground (no other routes) on host:port and records the
- * base URL; the bot's own HTTP server mounts `routes.handle` instead.
+ * base URL; the bot's own HTTP server takes `routes` into its route table instead.
  */
 export async function servePlayground(pg: Playground, port = 0, host = PLAYGROUND_HOST): Promise<Server> {
-  const server = createServer((req, res) => {
-    void pg.routes.handle(req, res).then((handled) => {
-      if (!handled) {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found');
-      }
-    });
-  });
+  const server = createServer(routeHandler(pg.routes));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

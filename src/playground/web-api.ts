@@ -339,6 +339,11 @@ export class LocalWebApi {
     return { messages, has_more: top.length > limit, response_metadata: { next_cursor: '' } };
   }
 
+  /** methodNames returns the Web API methods implemented here. */
+  methodNames(): string[] {
+    return Object.keys(this.methods);
+  }
+
   /** call runs one Web API method with its (already decoded) arguments and answers like Slack. */
   call(method: string, args: Json): ApiResult {
     this.calls.push({ method, args });
