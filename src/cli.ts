@@ -98,6 +98,19 @@ program
     process.exitCode = await runScan(opts, await loadCliConfig(), write);
   });
 
+program
+  .command('lint-csr')
+  .description('check a CSR (PEM or DER) the way public CAs do: key, signature, names, subject, template')
+  .argument('<file>', 'the CSR file, or - for standard input')
+  .option('--ca <name|caa-domain>', 'the CA the CSR is for (name limits and key policy)')
+  .option('--validation <level>', 'dv, ov or ev (default dv, or the template’s)')
+  .option('--template <yml>', 'certificate template to compare against (key, names, subject)')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (file: string, opts: Record<string, unknown>) => {
+    const { runLintCsr } = await import('./cli/lint-csr.js');
+    process.exitCode = await runLintCsr(file, opts, await loadCliConfig(), write);
+  });
+
 async function main(argv: string[]): Promise<void> {
   if (argv.length <= 2) {
     program.outputHelp();
