@@ -9,6 +9,7 @@ import type { Check, DiagnoseRequest, ScanContext } from './checks/context.js';
 import { targetLabel } from './checks/context.js';
 import { dnsCheck } from './checks/dns.js';
 import { dns01Check } from './checks/dns01.js';
+import { endpointCheck } from './checks/endpoint.js';
 import { http01Check } from './checks/http01.js';
 import { type AddressLookup, lookupAddresses } from './checks/lookups.js';
 import { riskCheck } from './checks/risk.js';
@@ -42,7 +43,15 @@ export const DEFAULT_TIMEOUT_MS = 10_000;
 const GRACE_MS = 150;
 
 /** The checks, in the order their runs are listed in the report. */
-export const CHECKS: readonly Check[] = [dnsCheck, caaCheck, riskCheck, http01Check, dns01Check, tlsAlpn01Check];
+export const CHECKS: readonly Check[] = [
+  dnsCheck,
+  caaCheck,
+  riskCheck,
+  http01Check,
+  dns01Check,
+  tlsAlpn01Check,
+  endpointCheck,
+];
 
 /** Checks that run for `name:port` (and for watchlist scans): DNS and the served certificate. */
 const PORT_CHECKS = new Set(['dns', 'endpoint']);

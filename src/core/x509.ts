@@ -162,7 +162,8 @@ export function certInfo(x509: X509Certificate): CertInfo {
   let selfSigned = false;
   if (subject === issuer) {
     try {
-      selfSigned = x509.checkIssued(x509) && x509.verify(key);
+      // The signature alone decides: self-signed leaves often lack keyCertSign, which checkIssued() requires.
+      selfSigned = x509.verify(key);
     } catch {
       selfSigned = false;
     }
