@@ -5,7 +5,8 @@
  */
 import { DateTime } from 'luxon';
 import type { Availability, Schedule } from './schema.js';
-import { WEEKDAYS } from './schema.js';
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
 interface CronFields {
   minute: Set<number>;

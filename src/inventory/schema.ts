@@ -3,8 +3,12 @@
  * connectors and deployment targets, validated with zod. The config is the baseline; signed
  * webhook events (src/inventory/webhook.ts) update it in the store.
  */
+import { IANAZone } from 'luxon';
 import { z } from 'zod';
 import { normalizeHostname } from '../core/names.js';
+import { scheduleError, WEEKDAYS } from './schedule.js';
+
+export { WEEKDAYS };
 
 const isoTime = z.iso.datetime({ offset: true }).or(z.iso.date());
 const id = z
@@ -13,7 +17,6 @@ const id = z
   .max(100)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]*$/, 'expected an id of letters, digits and . _ : @ / -');
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM (24-hour)');
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const weekday = z.enum(WEEKDAYS);
 /** A certificate name: a host name or `*.`-wildcard, normalised to lower-case A-labels. */
 const certName = z.string().transform((v, ctx) => {
@@ -38,7 +41,11 @@ export const ScheduleSchema = z
     days: z.array(weekday).min(1).optional(),
     timezone: z.string().default('UTC'),
   })
-  .refine((s) => (s.cron === undefined) !== (s.at === undefined), 'give either cron or at');
+  .refine((s) => (s.cron === undefined) !== (s.at === undefined), 'give either cron or at')
+  .superRefine((s, ctx) => {
+    const error = scheduleError(s);
+    if (error) ctx.addIssue({ code: 'custom', message: error });
+  });
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 export const RenewalSchema = z
@@ -94,7 +101,10 @@ export const AvailabilitySchema = z.strictObject({
     .default([...WEEKDAYS]),
   from: hhmm,
   to: hhmm,
-  timezone: z.string().default('UTC'),
+  timezone: z
+    .string()
+    .refine((zone) => IANAZone.isValidZone(zone), 'unknown time zone')
+    .default('UTC'),
 });
 export type Availability = z.infer<typeof AvailabilitySchema>;
 

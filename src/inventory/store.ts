@@ -163,7 +163,9 @@ export class InventoryStore {
    * record stores a validated event and applies it, in one transaction; a repeated id changes
    * nothing and returns 'duplicate'. State fields only move forward in event time.
    */
-  record(ev: InventoryEvent): 'stored' | 'duplicate' {
+  record(event: InventoryEvent): 'stored' | 'duplicate' {
+    const certId = event.certificate !== undefined ? this.findCertificate(event.certificate)?.id : undefined;
+    const ev = certId !== undefined ? { ...event, certificate: certId } : event;
     return this.db.transaction((): 'stored' | 'duplicate' => {
       const inserted = this.db
         .prepare(

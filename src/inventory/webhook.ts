@@ -105,12 +105,10 @@ export function createWebhookHandler(opts: WebhookOptions): WebhookHandler {
     if (opts.store.hasEvent(ev.id)) return reply(200, { ok: true, id: ev.id, duplicate: true });
     const bad = refFailure(opts.store, ev);
     if (bad) return reply(400, { error: bad });
-    const stored: InventoryEvent =
-      ev.type === 'bot.heartbeat' ? ev : { ...ev, certificate: opts.store.findCertificate(ev.certificate!)!.id };
-    const outcome = opts.store.record(stored);
+    const outcome = opts.store.record(ev);
     if (outcome === 'stored') {
       try {
-        opts.onEvent?.(stored);
+        opts.onEvent?.(ev);
       } catch {
         // A listener's failure must not turn a stored event into an error the sender retries.
       }
