@@ -1,0 +1,207 @@
+/**
+ * A fake Slack Web API for tests: a local HTTP server that records every call and answers like
+ * Slack (auth.test, chat.postMessage, chat.update, chat.postEphemeral, views.open, views.publish,
+ * apps.connections.open, ...), plus response_url endpoints. It can be told to fail a method with
+ * an error code or a 429. Point the app at it with SLACK_API_URL = `fake.apiUrl`.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse as parseQuery } from 'node:querystring';
+
+export interface Call {
+  method: string;
+  // biome-ignore lint/suspicious/noExplicitAny: recorded JSON payloads
+  args: Record<string, any>;
+  token?: string;
+  at: number;
+}
+
+interface Failure {
+  error?: string;
+  status?: number;
+  retryAfter?: number;
+  times: number;
+  /** Only when the call's channel is this one. */
+  channel?: string;
+}
+
+const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
+
+export const BOT = { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001', appId: 'A0000001' };
+
+export class FakeSlack {
+  readonly calls: Call[] = [];
+  private server?: Server;
+  private failures = new Map<string, Failure[]>();
+  private tsCounter = 0;
+  private viewCounter = 0;
+  port = 0;
+  /** What apps.connections.open returns (set by the fake Socket Mode server). */
+  socketUrl?: string;
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** apiUrl is the value for SLACK_API_URL (ends in /api/). */
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** responseUrl returns a response_url served by this fake (recorded as method `response_url`). */
+  responseUrl(id = 'cmd'): string {
+    return `${this.baseUrl}/respond/${id}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        res.writeHead(500);
+        res.end(String(err));
+      });
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+
+  /** fail makes the next `times` calls of a method fail with a Slack error or an HTTP status (429). */
+  fail(method: string, f: Partial<Failure> & ({ error: string } | { status: number })): void {
+    const list = this.failures.get(method) ?? [];
+    list.push({ times: 1, ...f });
+    this.failures.set(method, list);
+  }
+
+  /** callsOf returns the recorded calls of one method, in order. */
+  callsOf(method: string): Call[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.failures.clear();
+  }
+
+  /** waitFor resolves with the first call matching, polling until `timeoutMs`. */
+  async waitFor(method: string, match: (c: Call) => boolean = () => true, timeoutMs = 15_000): Promise<Call> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const c = this.calls.find((x) => x.method === method && match(x));
+      if (c) return c;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no ${method} call matched within ${timeoutMs} ms; calls: ${this.calls.map((x) => x.method).join(', ')}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const type = String(req.headers['content-type'] ?? '');
+    // biome-ignore lint/suspicious/noExplicitAny: parsed JSON
+    let args: Record<string, any> = {};
+    if (type.includes('application/json')) args = raw ? JSON.parse(raw) : {};
+    else args = { ...parseQuery(raw) };
+    for (const f of JSON_FIELDS) {
+      if (typeof args[f] === 'string') {
+        try {
+          args[f] = JSON.parse(args[f]);
+        } catch {}
+      }
+    }
+    const auth = String(req.headers['authorization'] ?? '');
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : (args['token'] as string | undefined);
+    const method = url.pathname.startsWith('/respond/')
+      ? 'response_url'
+      : url.pathname.replace(/^\/api\//, '').replace(/\/$/, '');
+    this.calls.push({ method, args, ...(token ? { token } : {}), at: Date.now() });
+
+    const failure = this.takeFailure(method, args);
+    if (failure?.status) {
+      res.writeHead(failure.status, {
+        'content-type': 'application/json',
+        ...(failure.retryAfter !== undefined ? { 'retry-after': String(failure.retryAfter) } : {}),
+      });
+      res.end(JSON.stringify({ ok: false, error: failure.status === 429 ? 'ratelimited' : 'fatal_error' }));
+      return;
+    }
+    if (failure?.error) return this.json(res, { ok: false, error: failure.error });
+    this.json(res, this.answer(method, args));
+  }
+
+  private takeFailure(method: string, args: Record<string, unknown>): Failure | undefined {
+    const list = this.failures.get(method);
+    const i = list?.findIndex((f) => f.channel === undefined || f.channel === args['channel']) ?? -1;
+    if (!list || i < 0) return undefined;
+    const f = list[i]!;
+    f.times--;
+    if (f.times <= 0) list.splice(i, 1);
+    return f;
+  }
+
+  private nextTs(): string {
+    this.tsCounter++;
+    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: Slack-shaped answers
+  private answer(method: string, args: Record<string, any>): Record<string, any> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'Fake',
+          team_id: BOT.teamId,
+          user: 'certmedic',
+          user_id: BOT.userId,
+          bot_id: BOT.botId,
+        };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return { ok: true, channel: args['channel'], ts, message: { ts, text: args['text'], blocks: args['blocks'] } };
+      }
+      case 'chat.update':
+        return { ok: true, channel: args['channel'], ts: args['ts'], text: args['text'] };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'views.open':
+      case 'views.publish':
+      case 'views.update': {
+        this.viewCounter++;
+        return { ok: true, view: { ...(args['view'] ?? {}), id: `V${String(this.viewCounter).padStart(8, '0')}` } };
+      }
+      case 'apps.connections.open':
+        return this.socketUrl ? { ok: true, url: this.socketUrl } : { ok: false, error: 'invalid_auth' };
+      case 'response_url':
+        return { ok: true };
+      default:
+        return { ok: true };
+    }
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: JSON body
+  private json(res: ServerResponse, body: any): void {
+    const text = JSON.stringify(body);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(text);
+  }
+}
+
+/** startFakeSlack starts a fake Slack Web API on 127.0.0.1. */
+export function startFakeSlack(): Promise<FakeSlack> {
+  return new FakeSlack().start();
+}
