@@ -1,0 +1,104 @@
+/**
+ * Starting the playground: the bot's one HTTP server with the playground's routes, then the real
+ * Bolt app (createApp, the same listeners as in Slack) with the playground's receiver and its
+ * WebClient pointed at the local Web API. `npm start` does this when no Slack tokens are set.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { type Config, FileSchema, parseYamlFile } from '../config.js';
+import { ConfigError } from '../core/errors.js';
+import { HttpServer } from '../server/http.js';
+import type { Services } from '../services/index.js';
+import { createApp, type SlackApp } from '../slack/app.js';
+import { createPlayground, PLAYGROUND_HOST, type Playground } from './index.js';
+
+/**
+ * The sample configs the playground uses when CERTMEDIC_CONFIG is unset (the first that exists):
+ * a small watchlist and inventory so that alerts and automation views have something to show.
+ */
+export const SAMPLE_CONFIGS = [
+  new URL('../../examples/certmedic.yml', import.meta.url),
+  new URL('../../examples/playground.yml', import.meta.url),
+];
+/** Where proactive alerts go in the playground unless CERTMEDIC_ALERT_CHANNEL says otherwise. */
+export const PLAYGROUND_ALERT_CHANNEL = 'alerts';
+
+/**
+ * playgroundConfig returns the config the playground runs with: the sample config file when none
+ * is given, and alerts routed to #alerts unless a channel is configured.
+ */
+export function playgroundConfig(config: Config): Config {
+  let { file, configPath } = config;
+  if (!configPath) {
+    const sample = SAMPLE_CONFIGS.find((u) => existsSync(u));
+    if (!sample) throw new ConfigError('the sample config examples/playground.yml is missing; set CERTMEDIC_CONFIG');
+    const path = fileURLToPath(sample);
+    file = parseYamlFile(readFileSync(sample, 'utf8'), FileSchema, path);
+    configPath = path;
+  }
+  return { ...config, file, configPath, alertChannel: config.alertChannel ?? PLAYGROUND_ALERT_CHANNEL };
+}
+
+export interface PlaygroundServer {
+  /** Where the page is: `http://127.0.0.1:3000`. */
+  url: string;
+  port: number;
+  playground: Playground;
+  slack: SlackApp;
+  http: HttpServer;
+  /** close ends the page's streams, stops the app and drains the server. */
+  close(): Promise<void>;
+}
+
+/** hostForUrl returns how to reach a bound host from this machine. */
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/**
+ * startPlayground listens on config.port (config.host, default 127.0.0.1: the page has no
+ * authentication), then creates the Bolt app on the playground's receiver and Web API. The
+ * server listens first so that Bolt's start-up auth.test reaches the local Web API.
+ */
+export async function startPlayground(opts: {
+  config: Config;
+  services: Services;
+  logger: Logger;
+}): Promise<PlaygroundServer> {
+  const { config, services, logger } = opts;
+  const log = logger.child({ component: 'playground' });
+  const playground = createPlayground({
+    logger: { error: (msg, err) => log.error({ err }, String(msg)), warn: (msg) => log.warn(String(msg)) },
+  });
+  const http = new HttpServer({ logger, routes: playground.routes, health: () => ({ ok: true, mode: 'playground' }) });
+  const host = config.host ?? PLAYGROUND_HOST;
+  const port = await http.listen(config.port, host);
+  const url = `http://${hostForUrl(host)}:${port}`;
+  playground.setBaseUrl(url);
+  // The rest of the bot (alerts, actions) reaches Slack with these, like with real tokens.
+  config.slack.botToken = playground.token;
+  config.slack.apiUrl = playground.clientOptions().slackApiUrl;
+  const slack = createApp({
+    config,
+    services,
+    logger,
+    receiver: playground.receiver,
+    clientOptions: playground.clientOptions(),
+    token: playground.token,
+  });
+  await slack.app.start();
+  return {
+    url,
+    port,
+    playground,
+    slack,
+    http,
+    async close() {
+      playground.close();
+      await slack.app.stop();
+      await http.close(2000);
+    },
+  };
+}
