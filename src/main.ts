@@ -19,23 +19,30 @@ async function startBot(config: Config): Promise<void> {
   const { createApp } = await import('./slack/app.js');
   const { HttpServer } = await import('./server/http.js');
   const logger = createLogger(config.logLevel);
+  // No Slack settings: the local playground (sample config, its own server and Web API, same app).
+  const playground = config.slack.mode === 'playground' ? await import('./playground/start.js') : undefined;
+  if (playground) config = playground.playgroundConfig(config);
   const services = createServices(config);
-  const slack = createApp({ config, services, logger });
-  const http = new HttpServer({
-    logger,
-    ...(slack.httpReceiver ? { slackReceiver: slack.httpReceiver } : {}),
-    health: () => ({ ok: true, mode: config.slack.mode }),
-  });
-  const port = await http.listen(config.port, config.host);
+  const pg = playground ? await playground.startPlayground({ config, services, logger }) : undefined;
+  const slack = pg?.slack ?? createApp({ config, services, logger });
+  const http =
+    pg?.http ??
+    new HttpServer({
+      logger,
+      ...(slack.httpReceiver ? { slackReceiver: slack.httpReceiver } : {}),
+      health: () => ({ ok: true, mode: config.slack.mode }),
+    });
+  const port = pg?.port ?? (await http.listen(config.port, config.host));
   if (slack.socketReceiver) await slack.app.start();
   logger.info({ port, mode: config.slack.mode }, `certmedic listening on port ${port} (${config.slack.mode} mode)`);
+  if (pg) process.stdout.write(`certmedic playground (no Slack tokens set): open ${pg.url}/\n`);
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: shutting down`);
     try {
-      await Promise.all([http.close(), slack.socketReceiver ? slack.app.stop() : Promise.resolve()]);
+      await Promise.all([pg ? pg.close() : http.close(), slack.socketReceiver ? slack.app.stop() : Promise.resolve()]);
       services.db.close();
     } catch (err) {
       logger.error(`shutdown: ${errorMessage(err)}`);
@@ -52,12 +59,6 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     fail(errorMessage(err), err instanceof CertmedicError ? 2 : 1);
-  }
-  if (config.slack.mode === 'playground') {
-    process.stdout.write(
-      'certmedic: no Slack settings (SLACK_BOT_TOKEN plus SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) and the local playground is not built yet; use the CLI meanwhile: certmedic diagnose <name> [--ca <ca>] (certmedic --help)\n',
-    );
-    return;
   }
   try {
     await startBot(config);
