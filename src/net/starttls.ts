@@ -103,10 +103,22 @@ async function command(socket: Socket, line: string | Buffer, what: string, last
   return (await readUntil(socket, what, lineReply(last))).toString('latin1');
 }
 
+/** smtpReply completes at the last line of an SMTP reply (RFC 5321 §4.2.1) and fails at once on a non-SMTP line. */
+function smtpReply(what: string): (buf: Buffer) => number | undefined {
+  const last = lineReply(/^\d{3}(?: |$)/);
+  return (buf) => {
+    const nl = buf.indexOf(10);
+    if (nl !== -1 && !/^\d{3}(?:[ -]|\r?$)/.test(buf.toString('latin1', 0, nl))) {
+      throw new StarttlsError(`${what}: not an SMTP answer: ${firstLine(buf)}`);
+    }
+    return last(buf);
+  };
+}
+
 /** smtp: greeting 220, EHLO, STARTTLS must be advertised, STARTTLS answered 220 (RFC 3207 §4). */
 async function smtp(socket: Socket, ehloName: string): Promise<void> {
   const finalLine = /^\d{3}(?: |$)/;
-  const greeting = (await readUntil(socket, 'SMTP greeting', lineReply(finalLine))).toString('latin1');
+  const greeting = (await readUntil(socket, 'SMTP greeting', smtpReply('SMTP greeting'))).toString('latin1');
   if (!greeting.startsWith('220'))
     throw new StarttlsError(`SMTP greeting refused: ${firstLine(Buffer.from(greeting))}`);
   const ehlo = await command(socket, `EHLO ${ehloName}\r\n`, 'SMTP EHLO', finalLine);
