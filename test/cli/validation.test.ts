@@ -137,7 +137,7 @@ describe('certmedic diagnose: validation methods', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
-  test('file validation with the wrong content exits 1 with http01.wrong_content', async () => {
+  test('file validation: a path outside pki-validation exits 2, a missing file exits 1 (http01.not_found)', async () => {
     const r = await diag(
       'ok.example.test',
       '--file-path',
