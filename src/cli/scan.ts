@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { exitCodeFor, type Report } from '../core/finding.js';
 import { ScanPool } from '../monitor/pool.js';
-import { requestFor, type ScanJob, type ScanSettings } from '../monitor/scan.js';
+import { inOrder, requestFor, type ScanJob, type ScanSettings } from '../monitor/scan.js';
 import { parseWatchlistFile } from '../monitor/watchlist.js';
 import { parsePortMap } from '../net/portmap.js';
 import { renderJson, renderText } from '../render/text.js';
@@ -60,18 +60,28 @@ export async function runScan(o: ScanOptions, config: Config, write: (text: stri
     allowNetworks: [],
   };
   const jobs: ScanJob[] = entries.map((e, index) => ({ index, req: requestFor(e) }));
-  const reports: Report[] = new Array(jobs.length);
+  // Reports are written in watchlist order as soon as every earlier one is done (streamed: a
+  // 10,000-target watchlist never holds all its reports in memory).
+  let worst: 0 | 1 = 0;
+  let output = Promise.resolve();
+  const color = useColour();
+  const emit = inOrder<Report>((index, report) => {
+    if (exitCodeFor([report]) === 1) worst = 1;
+    const chunk =
+      format === 'json'
+        ? `${index === 0 ? '[\n' : ',\n'}${renderJson(report).trimEnd()}`
+        : `${index === 0 ? '' : '\n'}${renderText(report, { color })}`;
+    output = output.then(() => write(chunk));
+  });
   const pool = new ScanPool({
     threads: Math.min(jobs.length >= PER_THREAD ? Math.ceil(jobs.length / PER_THREAD) : 0, availableParallelism()),
   });
   try {
-    await pool.scan(jobs, settings, concurrency, (job, report) => {
-      reports[job.index] = report;
-    });
+    await pool.scan(jobs, settings, concurrency, (job, report) => emit(job.index, report));
   } finally {
     await pool.close();
   }
-  if (format === 'json') await write(renderJson(reports));
-  else await write(reports.map((r) => renderText(r, { color: useColour() })).join('\n'));
-  return exitCodeFor(reports);
+  await output;
+  if (format === 'json') await write(jobs.length === 0 ? '[]\n' : '\n]\n');
+  return worst;
 }

@@ -108,9 +108,8 @@ export function servedLeaves(report: Report): ServedLeaf[] {
   const addresses = (report.facts['addresses'] ?? []) as Record<string, unknown>[];
   const out: ServedLeaf[] = [];
   for (const a of addresses) {
-    const leaf = (a['leaf'] ?? a['certificate'] ?? (a['chain'] as unknown[] | undefined)?.[0]) as
-      | Record<string, unknown>
-      | undefined;
+    // The endpoint check's per-address facts (src/checks/served.ts servedFacts): the leaf's fields.
+    const leaf = a['tls'] as Record<string, unknown> | undefined;
     if (!leaf || typeof leaf !== 'object') continue;
     const notBeforeMs = Date.parse(String(leaf['notBefore']));
     const notAfterMs = Date.parse(String(leaf['notAfter']));

@@ -119,3 +119,21 @@ export async function runLimited<T, R>(
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
 }
+
+/**
+ * inOrder returns a callback that takes results in completion order and hands them to `emit` in
+ * index order as soon as every earlier one is there, so a long scan streams its output and holds
+ * only the results that finished early.
+ */
+export function inOrder<R>(emit: (index: number, result: R) => void): (index: number, result: R) => void {
+  const early = new Map<number, R>();
+  let next = 0;
+  return (index, result) => {
+    early.set(index, result);
+    while (early.has(next)) {
+      const r = early.get(next)!;
+      early.delete(next);
+      emit(next++, r);
+    }
+  };
+}
