@@ -39,13 +39,20 @@ export function slackErrorCode(err: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
-/** tellUser sends an ephemeral message to the user: response_url first, else chat.postEphemeral. */
+/**
+ * tellUser sends an ephemeral message to the user: through response_url when there is one (works
+ * where the bot is not a member), else (or when that fails) chat.postEphemeral.
+ */
 export async function tellUser(deps: FlowDeps, origin: Origin, msg: MessagePayload): Promise<void> {
-  try {
-    if (origin.respond) {
+  if (origin.respond) {
+    try {
       await origin.respond({ response_type: 'ephemeral', replace_original: false, ...msg });
       return;
+    } catch (err) {
+      deps.logger.warn(`response_url failed, trying chat.postEphemeral: ${errorMessage(err)}`);
     }
+  }
+  try {
     await deps.client.chat.postEphemeral({ channel: origin.channelId, user: origin.userId, ...msg });
   } catch (err) {
     deps.logger.warn(`could not tell ${origin.userId}: ${errorMessage(err)}`);
