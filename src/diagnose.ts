@@ -3,6 +3,7 @@
  * deadline. A check that breaks becomes `check.failed`; one that does not apply is `skipped`; the
  * report is returned (partial if need be) by the deadline, never later.
  */
+import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
 import { caaCheck } from './checks/caa.js';
 import type { Check, DiagnoseRequest, ScanContext } from './checks/context.js';
@@ -115,6 +116,8 @@ export async function diagnose(req: DiagnoseRequest, deps: DiagnoseDeps): Promis
   const clock = deps.clock ?? systemClock;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const abort = new AbortController();
+  // Every in-flight probe listens on the deadline signal: many at once is normal, not a leak.
+  setMaxListeners(0, abort.signal);
   const abortTimer = setTimeout(() => abort.abort(), timeoutMs);
   const log = deps.log ?? (() => {});
   const dns = new DnsClient({
