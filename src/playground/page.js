@@ -64,7 +64,6 @@ function messageHtml(m, replies, n) {
     <div class="avatar ${isBot ? 'bot' : isSlackbot ? 'slackbot' : 'user'}">${avatar}</div>
     <div>${m.ephemeral ? '<div class="ephemeral-note">👁 Only visible to you</div>' : ''}
       <span class="who">${esc(who)}</span>${isBot ? '<span class="app-tag">APP</span>' : ''}<span class="when">${when(m.ts)}</span>
-      ${m.edited ? '<span class="edited"> (edited)</span>' : ''}
       <div class="content">${body}${attachments}</div>${thread}</div></div>`;
 }
 
@@ -220,7 +219,7 @@ async function submitModal(modalNode) {
     else if (!out.ok) errors._ = `We had some trouble connecting (${out.error}). Try again?`;
   }
   modalErrors = errors;
-  shownModal = '';
+  shownModal = null;
   await refresh();
 }
 

@@ -1,0 +1,139 @@
+/**
+ * The playground in a real browser (playwright-core with Debian's chromium): the page served by
+ * the same start-up path as `npm start` without tokens, the production Bolt app behind it, a local
+ * DNS world and a local TLS server as the target. Types `/cert diagnose`, sees the report, clicks
+ * Retry and Escalate, submits the modal, sees the escalation posted, and saves the screenshot the
+ * README shows (docs/playground.png; rewritten when missing or with UPDATE_SCREENSHOTS=1).
+ */
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { type PlaygroundServer, playgroundConfig, startPlayground } from '../../src/playground/start.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import { createLogger } from '../../src/slack/logger.js';
+import { leafOf, pki } from '../support/certs.js';
+import { type Servers, startServers } from '../support/tls-servers.js';
+import { startWorld, type World } from '../support/world.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SCREENSHOT = fileURLToPath(new URL('../../docs/playground.png', import.meta.url));
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env['CI'] === 'true')
+  throw new Error(`${CHROMIUM} is missing: .ci/run installs chromium, the browser test must run in CI`);
+
+let world: World;
+let tls: Servers;
+let server: PlaygroundServer;
+let services: Services;
+let browser: BrowserContext;
+let dir: string;
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  dir = mkdtempSync(join(tmpdir(), 'certmedic-browser-'));
+  const ca = await pki('Playground Test');
+  // A 90-day certificate with 5 days left: critical tls.expiring_soon, the report has work to show.
+  const leaf = await leafOf(ca, ['shop.example.test'], { fromDays: -85, toDays: 5 });
+  tls = await startServers({ '127.0.0.10': { chain: [leaf, ca.intermediate] } });
+  world = await startWorld({
+    records: ['shop.example.test A 127.0.0.10', 'example.test CAA 0 issue "letsencrypt.org"'],
+  });
+  const config = playgroundConfig(
+    loadConfig(
+      {
+        PORT: '0',
+        CERTMEDIC_DB: join(dir, 'playground.db'),
+        CERTMEDIC_RESOLVER: world.resolver.resolverArg,
+        CERTMEDIC_ALLOW_NETWORKS: '127.0.0.0/8',
+        CERTMEDIC_ESCALATION_CHANNEL: 'escalations',
+        CERTMEDIC_LOG_LEVEL: 'silent',
+      },
+      dir,
+    ),
+  );
+  services = createServices(config, {
+    diagnosis: {
+      portMap: new Map([...world.portMap, [443, tls.port]]),
+      trustAnchors: [ca.root.pem],
+      timeoutMs: 5000,
+    },
+  });
+  server = await startPlayground({ config, services, logger: createLogger('silent') });
+  browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 960 },
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  services?.db.close();
+  await world?.close();
+  await tls?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.skipIf(!haveChromium)(`the playground page in chromium (skipped: ${CHROMIUM} missing)`, () => {
+  test('diagnose, Retry, Escalate through the modal, and the screenshot', async () => {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}/`);
+    await expect.poll(() => page.locator('.nav-item', { hasText: 'general' }).count()).toBe(1);
+
+    await page.fill('#composer-input', '/cert diagnose shop.example.test --method none');
+    await page.press('#composer-input', 'Enter');
+    const report = page.locator('.msg', { has: page.getByRole('button', { name: 'Retry' }) }).first();
+    await report.waitFor({ timeout: 15_000 });
+    const header = report.locator('.b-header');
+    await expect.poll(() => header.textContent()).toContain('shop.example.test');
+    // Emoji shortcodes become emoji; mrkdwn becomes bold and code; codes are shown.
+    expect(await header.innerHTML()).toContain('class="emoji"');
+    expect(await header.textContent()).not.toContain(':red_circle:');
+    expect(await report.locator('b').count()).toBeGreaterThan(0);
+    await expect.poll(() => report.locator('code', { hasText: 'tls.expiring_soon' }).count()).toBeGreaterThan(0);
+    expect(await report.getByRole('button', { name: 'Retry' }).getAttribute('class')).toContain('primary');
+
+    await report.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => report.textContent(), { timeout: 15_000 }).toContain('run 2');
+
+    await report.getByRole('button', { name: 'Escalate' }).click();
+    const modal = page.locator('.modal[role=dialog]');
+    await modal.waitFor({ timeout: 10_000 });
+    expect(await modal.locator('header').textContent()).toContain('Escalate');
+    await modal.locator('textarea').fill('Moved shop.example.test behind the new load balancer on Monday');
+    await modal.getByRole('button', { name: 'Post escalation' }).click();
+    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+
+    // The escalation lands in the configured channel; the report's thread says where it went.
+    await expect.poll(() => report.textContent(), { timeout: 10_000 }).toContain('Escalated to');
+    await page.locator('.nav-item', { hasText: 'escalations' }).click();
+    const escalation = page.locator('.msg', { hasText: 'Certificate escalation' }).first();
+    await escalation.waitFor({ timeout: 10_000 });
+    expect(await escalation.textContent()).toContain('behind the new load balancer');
+    await expect.poll(() => escalation.locator('.thread').textContent()).toContain('Plain text for a CA ticket');
+
+    await page.locator('.nav-item', { hasText: 'general' }).click();
+    await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const shot = join(dir, 'playground.png');
+    await page.screenshot({ path: shot });
+    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    if (!existsSync(SCREENSHOT) || process.env['UPDATE_SCREENSHOTS'] === '1') copyFileSync(shot, SCREENSHOT);
+    expect(errors).toEqual([]);
+  }, 90_000);
+});
