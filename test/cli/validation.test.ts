@@ -197,6 +197,19 @@ describe('certmedic diagnose: validation methods', () => {
     expect(codesOf(r)).toContain('acme.rate_limited');
   });
 
+  test('--error saying issued while the order is pending gives order.status_sync_delay (info)', async () => {
+    const r = await diag(
+      'ok.example.test',
+      '--method',
+      'none',
+      '--error',
+      'Certificate issued by the CA but the order status is still Pending',
+    );
+    expect(r.code).toBe(0);
+    const f = json<Report>(r).findings.find((x) => x.code === 'order.status_sync_delay');
+    expect(f?.severity).toBe('info');
+  });
+
   test('risk.keywords from the config file drive the manual-review heuristic', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'certmedic-risk-'));
     const file = join(dir, 'certmedic.yml');
