@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/core/finding.js';
 import { json, runCli } from '../support/cli.js';
+import { type ServedNames, startServedNames } from '../support/tls-servers.js';
 import { startWorld, type World } from '../support/world.js';
 
 const RECORDS = [
@@ -28,7 +29,10 @@ const RECORDS = [
 ];
 
 let world: World;
+// Every address serves a valid *.example.test certificate on 443, so only DNS/CAA findings remain.
+let served: ServedNames;
 beforeAll(async () => {
+  served = await startServedNames(RECORDS);
   world = await startWorld({
     records: RECORDS,
     rules: [
@@ -46,7 +50,10 @@ beforeAll(async () => {
     ],
   });
 });
-afterAll(() => world.close());
+afterAll(async () => {
+  await world.close();
+  await served.close();
+});
 
 function diag(name: string, ...extra: string[]) {
   return runCli([
@@ -55,7 +62,9 @@ function diag(name: string, ...extra: string[]) {
     '--resolver',
     world.resolver.resolverArg,
     '--port-map',
-    world.portMapArg,
+    `${world.portMapArg},443=${served.port}`,
+    '--trust-anchor',
+    served.anchorFile,
     '--method',
     'none',
     '--format',

@@ -4,9 +4,12 @@
  * the TLS port, close at once, never answer), and small STARTTLS servers (SMTP, IMAP, POP3, LDAP,
  * PostgreSQL) that upgrade the connection after their dialogue.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createSecureContext, createServer as createTlsServer, type SecureContext, TLSSocket } from 'node:tls';
-import type { Minted } from './certs.js';
+import { leafOf, type Minted, pki } from './certs.js';
 
 /** What one address serves: a certificate chain (leaf first) with the leaf's key, or a misbehaviour. */
 export type Serve = { chain: Minted[]; key?: Minted } | 'plainHttp' | 'closesAtOnce' | 'neverAnswers';
@@ -186,4 +189,25 @@ export function starttlsServer(kind: StarttlsServe, chain: Minted[]): Server {
         return;
     }
   });
+}
+
+export interface ServedNames {
+  port: number;
+  anchorFile: string;
+  close(): Promise<void>;
+}
+
+/** startServedNames serves a trusted `*.example.test` chain on every IPv4 address named by an A record. */
+export async function startServedNames(records: readonly string[], zone = 'example.test'): Promise<ServedNames> {
+  const ca = await pki('CLI');
+  const leaf = await leafOf(ca, [`*.${zone}`, zone]);
+  const addresses = [
+    ...new Set(records.map((r) => / A (\d+\.\d+\.\d+\.\d+)$/.exec(r)?.[1]).filter(Boolean)),
+  ] as string[];
+  const spec: Record<string, Serve> = Object.fromEntries(addresses.map((a) => [a, { chain: [leaf, ca.intermediate] }]));
+  const servers = await startServers(spec);
+  const dir = mkdtempSync(join(tmpdir(), 'certmedic-anchor-'));
+  const anchorFile = join(dir, 'root.pem');
+  writeFileSync(anchorFile, ca.root.pem);
+  return { port: servers.port, anchorFile, close: () => servers.close() };
 }
