@@ -91,7 +91,8 @@ export function addressesText(report: Report): string | undefined {
   const lines = addressLines(report);
   if (lines.length === 0) return undefined;
   const shown = lines.slice(0, 10).map((l) => `• ${escapeMrkdwn(l)}`);
-  if (lines.length > shown.length) shown.push(`_and ${plural(lines.length - shown.length, 'more address')}_`);
+  if (lines.length > shown.length)
+    shown.push(`_and ${lines.length - shown.length} more address${lines.length - shown.length === 1 ? '' : 'es'}_`);
   return truncate(`*Addresses*\n${shown.join('\n')}`, LIMITS.sectionText);
 }
 
