@@ -8,6 +8,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
+import { type Route, sendJson } from '../server/http.js';
 import { type InventoryEvent, parseEvent } from './events.js';
 import type { InventoryStore } from './store.js';
 
@@ -114,5 +115,18 @@ export function createWebhookHandler(opts: WebhookOptions): WebhookHandler {
       }
     }
     return reply(200, { ok: true, id: ev.id, duplicate: outcome === 'duplicate' });
+  };
+}
+
+/** webhookRoute returns the `POST /events` route for the HTTP server's route table. */
+export function webhookRoute(handler: WebhookHandler): Route {
+  return {
+    method: 'POST',
+    path: '/events',
+    bodyLimit: MAX_EVENT_BYTES,
+    handler: async ({ req, res, body }) => {
+      const r = await handler(body, req.headers);
+      sendJson(res, r.status, r.body);
+    },
   };
 }
