@@ -85,7 +85,12 @@ export function judge(spec: ProbeSpec, r: FollowResult, name: string, address: s
   const login = r.hops.find((h) => h.location !== undefined && LOGIN_URL.test(h.location));
   if (r.failure?.kind === 'policy') {
     if (r.hops.length === 1) return { ok: true, skipped: true, summary: `not probed (${r.failure.reason})` };
-    return bad('http01.bad_redirect', 'redirect refused', `${what} redirects to ${r.failure.reason}${via}`);
+    const hop = r.hops.at(-1)!;
+    return bad(
+      'http01.bad_redirect',
+      'redirect refused',
+      `${what} redirects to ${hop.url} at ${hop.address}, which may not be probed (${r.failure.reason})${via}`,
+    );
   }
   if (login && !(r.response?.status === 200 && spec.expected !== undefined && passes(spec, r))) {
     return bad(

@@ -259,6 +259,32 @@ describe('http01: redirects as CAs follow them', () => {
     expect(codes(r)).toEqual([]);
     expect(addressFact(r, '127.0.0.20')!['http01']!.hops.at(-1)).toMatchObject({ address: '127.0.0.23', status: 200 });
   });
+  test('every hop asks the target policy: a redirect to a refused address is http01.bad_redirect', async () => {
+    const s = await startOnOnePort([
+      { host: '127.0.0.20', fixture: redirectsTo('http://www.example.test{path}') },
+      { host: '127.0.0.23', fixture: servesChallenge(TOKEN, KEYAUTH) },
+    ]);
+    servers.push(s);
+    const botPolicy = new TargetPolicy(false, ['127.0.0.20/32']);
+    const r = await diag(
+      [`${NAME} A 127.0.0.20`, 'www.example.test A 127.0.0.23'],
+      { 80: s.port },
+      withToken,
+      4000,
+      botPolicy,
+    );
+    expect(codes(r)).toEqual(['http01.bad_redirect']);
+    expect(r.findings[0]!.detail).toContain('127.0.0.23');
+    expect(s.requests.map((q) => q.local)).toEqual(['127.0.0.20']);
+  });
+
+  test('an https hop whose TLS handshake fails gives http01.server_error', async () => {
+    const s = await web(redirectsToHttps(NAME), ['127.0.0.20']);
+    const plain = await web(answers404(), ['127.0.0.20']);
+    const r = await diag([`${NAME} A 127.0.0.20`], { 80: s.port, 443: plain.port }, withToken);
+    expect(codes(r)).toEqual(['http01.server_error']);
+    expect(r.findings[0]!.detail).toContain('https://');
+  });
 });
 
 describe('http01: hostile servers end within the deadline with bounded memory', () => {
