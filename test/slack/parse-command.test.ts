@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import { CertmedicError } from '../../src/core/errors.js';
+import {
+  mentionCommand,
+  parseCommandText,
+  parseDiagnoseArgs,
+  tokenize,
+  unwrapSlackText,
+} from '../../src/slack/parse-command.js';
+
+const config = { file: {} };
+
+describe('chat command parsing', () => {
+  test('subcommand and arguments; empty text is help', () => {
+    expect(parseCommandText('Diagnose shop.example.com --ca letsencrypt')).toEqual({
+      subcommand: 'diagnose',
+      args: ['shop.example.com', '--ca', 'letsencrypt'],
+    });
+    expect(parseCommandText('   ')).toEqual({ subcommand: 'help', args: [] });
+  });
+
+  test('Slack links and entities are undone; quotes keep values together', () => {
+    expect(unwrapSlackText('<http://shop.example.com|shop.example.com>')).toBe('shop.example.com');
+    expect(unwrapSlackText('<https://shop.example.com/>')).toBe('shop.example.com');
+    expect(unwrapSlackText('a &amp; b &lt;c&gt;')).toBe('a & b <c>');
+    expect(tokenize('--file-content "a b c" --txt “x y”')).toEqual(['--file-content', 'a b c', '--txt', 'x y']);
+  });
+
+  test('mentions: the bot mention is stripped', () => {
+    expect(mentionCommand('<@UBOT0001> diagnose x.example.com')).toEqual({
+      subcommand: 'diagnose',
+      args: ['x.example.com'],
+    });
+    expect(mentionCommand('<@UBOT0001|certmedic>: help')).toEqual({ subcommand: 'help', args: [] });
+  });
+
+  test('diagnose: the chat options are the CLI ones, validated the same way', () => {
+    const req = parseDiagnoseArgs(
+      [
+        'Shop.Example.com.',
+        '--ca=letsencrypt',
+        '--wildcard',
+        '--txt',
+        'abc',
+        '--account-uri',
+        'https://acme.test/acct/1',
+      ],
+      config,
+    );
+    expect(req).toMatchObject({ name: 'shop.example.com', wildcard: true, method: 'dns-01', txt: 'abc' });
+    expect(req.ca?.caaDomains).toContain('letsencrypt.org');
+    expect(parseDiagnoseArgs(['x.example.com', '—method', 'none'], config).method).toBe('none');
+  });
+
+  test.each([
+    [[], 'which name'],
+    [['a.example.com', 'b.example.com'], 'one name at a time'],
+    [['a.example.com', '--resolver', '1.1.1.1'], '--resolver is not an option'],
+    [['a.example.com', '--port-map', '53=5353'], '--port-map is not an option'],
+    [['a.example.com', '--trust-anchor', '/etc/passwd'], '--trust-anchor is not an option'],
+    [['a.example.com', '--timeout', '1'], '--timeout is not an option'],
+    [['a.example.com', '--ca'], '--ca needs a value'],
+    [['a.example.com', '--ca', 'x', '--ca', 'y'], 'given twice'],
+    [['a.example.com', '--wildcard=yes'], 'takes no value'],
+    [['a.example.com', '--ca', 'nosuchca'], 'nosuchca'],
+    [['a.example.com', '--method', 'carrier-pigeon'], '--method'],
+    [['a.example.com', '--http-token', 'abc'], 'go together'],
+    [['127.0.0.1'], ''],
+    [['bad name!'], ''],
+  ])('%j is a usage error (%s)', (args, message) => {
+    let err: unknown;
+    try {
+      parseDiagnoseArgs(args, config);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CertmedicError);
+    expect((err as Error).message).toContain(message);
+  });
+});
