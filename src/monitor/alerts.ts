@@ -220,7 +220,7 @@ export class AlertService {
       return;
     }
     const prev = (JSON.parse(r.problem) as Stored).problem;
-    if (!worse(prev, p)) {
+    if (!worse(prev, p) && !p.notify) {
       // Better or merely different: apply only once enough consecutive scans agree (no flapping).
       const count = r.pending_fingerprint === p.fingerprint ? r.better_count + 1 : 1;
       this.db
@@ -252,8 +252,8 @@ export class AlertService {
     this.refresh(key);
     alertEvents.inc({ problem: p.kind, event: 'updated' });
     const updated = this.row(key)!;
-    if (p.severity !== prev.severity && !this.snoozed(updated, now)) {
-      this.send(updated, 'reply', followUp(toView(updated), 'severity'));
+    if ((p.severity !== prev.severity || p.notify) && !this.snoozed(updated, now)) {
+      this.send(updated, 'reply', followUp(toView(updated), p.severity !== prev.severity ? 'severity' : 'changed'));
     }
   }
 

@@ -48,6 +48,8 @@ export interface Problem {
   findings: Finding[];
   /** Changes whenever the alert message should be updated (e.g. days left). */
   fingerprint: string;
+  /** Post a thread follow-up whenever the fingerprint changes (event-driven problems). */
+  notify?: boolean;
   /** The served certificate's serial (Snooze "until renewed" lifts when it changes). */
   serial?: string;
   daysLeft?: number;
@@ -70,7 +72,7 @@ const CODE_RULES: { kind: ProblemKind; match: (code: string) => boolean; checks:
   {
     kind: 'not_deployed',
     match: (c) => c === 'tls.stale_certificate' || c === 'deploy.not_deployed_after_renewal',
-    checks: ['endpoint', 'deployment'],
+    checks: ['endpoint', 'automation'],
   },
   {
     kind: 'caa_forbids',
@@ -78,11 +80,11 @@ const CODE_RULES: { kind: ProblemKind; match: (code: string) => boolean; checks:
       ['caa.forbids_ca', 'caa.forbids_wildcard', 'caa.method_restricted', 'caa.unknown_critical'].includes(c),
     checks: ['caa'],
   },
-  { kind: 'deploy_failed', match: (c) => c === 'deploy.failed', checks: ['deployment'] },
-  { kind: 'deploy_stuck', match: (c) => c === 'deploy.stuck_pending', checks: ['deployment'] },
-  { kind: 'renewal_not_triggered', match: (c) => c === 'renewal.not_triggered', checks: ['renewal'] },
-  { kind: 'bot_unhealthy', match: (c) => c.startsWith('bot.'), checks: ['bot'] },
-  { kind: 'connector_unhealthy', match: (c) => c.startsWith('connector.'), checks: ['connector'] },
+  { kind: 'deploy_failed', match: (c) => c === 'deploy.failed', checks: ['automation'] },
+  { kind: 'deploy_stuck', match: (c) => c === 'deploy.stuck_pending', checks: ['automation'] },
+  { kind: 'renewal_not_triggered', match: (c) => c === 'renewal.not_triggered', checks: ['automation'] },
+  { kind: 'bot_unhealthy', match: (c) => c.startsWith('bot.'), checks: ['automation'] },
+  { kind: 'connector_unhealthy', match: (c) => c.startsWith('connector.'), checks: ['automation'] },
 ];
 
 /** policyFor returns the expiry policy of a target: the defaults with its overrides. */

@@ -24,6 +24,22 @@ interface Failure {
   times: number;
   /** Only when the call's channel is this one. */
   channel?: string;
+  /** Close the connection without an answer. */
+  drop?: boolean;
+  /** Carry out the call first, then fail (an ambiguous failure: the message exists). */
+  after?: boolean;
+}
+
+/** A message the fake holds (for conversations.history / conversations.replies). */
+export interface StoredMessage {
+  channel: string;
+  ts: string;
+  text?: string;
+  thread_ts?: string;
+  // biome-ignore lint/suspicious/noExplicitAny: Slack-shaped JSON
+  blocks?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: Slack-shaped JSON
+  metadata?: any;
 }
 
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
@@ -32,6 +48,8 @@ export const BOT = { userId: 'UBOT0001', botId: 'BBOT0001', teamId: 'T0000001', 
 
 export class FakeSlack {
   readonly calls: Call[] = [];
+  /** Messages posted (and updated) so far. */
+  readonly messages: StoredMessage[] = [];
   private server?: Server;
   private failures = new Map<string, Failure[]>();
   private tsCounter = 0;
@@ -74,7 +92,7 @@ export class FakeSlack {
   }
 
   /** fail makes the next `times` calls of a method fail with a Slack error or an HTTP status (429). */
-  fail(method: string, f: Partial<Failure> & ({ error: string } | { status: number })): void {
+  fail(method: string, f: Partial<Failure> & ({ error: string } | { status: number } | { drop: true })): void {
     const list = this.failures.get(method) ?? [];
     list.push({ times: 1, ...f });
     this.failures.set(method, list);
@@ -88,6 +106,7 @@ export class FakeSlack {
   reset(): void {
     this.calls.length = 0;
     this.failures.clear();
+    this.messages.length = 0;
   }
 
   /** waitFor resolves with the first call matching, polling until `timeoutMs`. */
@@ -130,6 +149,11 @@ export class FakeSlack {
     this.calls.push({ method, args, ...(token ? { token } : {}), at: Date.now() });
 
     const failure = this.takeFailure(method, args);
+    if (failure?.after) this.answer(method, args);
+    if (failure?.drop) {
+      req.socket.destroy();
+      return;
+    }
     if (failure?.status) {
       res.writeHead(failure.status, {
         'content-type': 'application/json',
@@ -172,10 +196,32 @@ export class FakeSlack {
         };
       case 'chat.postMessage': {
         const ts = this.nextTs();
+        this.messages.push({
+          channel: args['channel'],
+          ts,
+          text: args['text'],
+          blocks: args['blocks'],
+          ...(args['thread_ts'] ? { thread_ts: String(args['thread_ts']) } : {}),
+          ...(args['metadata'] ? { metadata: args['metadata'] } : {}),
+        });
         return { ok: true, channel: args['channel'], ts, message: { ts, text: args['text'], blocks: args['blocks'] } };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        const m = this.messages.find((x) => x.channel === args['channel'] && x.ts === args['ts']);
+        if (m) Object.assign(m, { text: args['text'], blocks: args['blocks'] });
         return { ok: true, channel: args['channel'], ts: args['ts'], text: args['text'] };
+      }
+      case 'conversations.history':
+      case 'conversations.replies': {
+        const all = String(args['include_all_metadata']) === 'true';
+        const list = this.messages
+          .filter((m) => m.channel === args['channel'])
+          .filter((m) =>
+            method === 'conversations.history' ? !m.thread_ts : m.thread_ts === args['ts'] || m.ts === args['ts'],
+          )
+          .map(({ metadata, ...m }) => (all && metadata ? { ...m, metadata } : m));
+        return { ok: true, messages: method === 'conversations.history' ? list.reverse() : list, has_more: false };
+      }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'views.open':
