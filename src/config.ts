@@ -81,6 +81,22 @@ export const FileSchema = z.looseObject({
     })
     .optional(),
   watchlist: z.array(WatchTargetSchema).optional(),
+  /** Proactive alerts (src/monitor): scan interval, concurrency, hysteresis, daily digest. */
+  monitor: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      intervalMinutes: z.number().positive().default(60),
+      jitterMinutes: z.number().min(0).optional(),
+      concurrency: z.number().int().min(1).max(10_000).default(32),
+      timeoutMs: z.number().int().positive().optional(),
+      /** Consecutive scans that must agree before an alert clears or gets better. */
+      resolveAfter: z.number().int().min(1).max(20).default(2),
+      /** Hour (0-23, UTC) of the daily digest of open alerts; absent: no digest. */
+      digestHourUtc: z.number().int().min(0).max(23).optional(),
+      /** Worker threads for TLS handshakes (default: one per core). */
+      threads: z.number().int().min(0).max(64).optional(),
+    })
+    .optional(),
   risk: z.strictObject({ keywords: z.array(z.string()).optional() }).optional(),
   inventory: InventorySchema.optional(),
   actions: ActionsSchema.optional(),
