@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { isIP } from 'node:net';
+import { automationCheck } from './checks/automation/index.js';
 import { caaCheck } from './checks/caa.js';
 import type { Check, DiagnoseRequest, ScanContext } from './checks/context.js';
 import { targetLabel } from './checks/context.js';
@@ -52,6 +53,7 @@ export const CHECKS: readonly Check[] = [
   dns01Check,
   tlsAlpn01Check,
   endpointCheck,
+  automationCheck,
 ];
 
 /** Checks that run for `name:port` (and for watchlist scans): DNS and the served certificate. */
