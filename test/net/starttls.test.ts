@@ -1,4 +1,4 @@
-import type { Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { endpointCheck } from '../../src/checks/endpoint.js';
 import { diagnose } from '../../src/diagnose.js';
@@ -81,6 +81,24 @@ describe('STARTTLS', () => {
   test('--starttls overrides the port: IMAP spoken on a non-standard port', async () => {
     const r = await probeTls({ address: '127.0.0.1', port: ports.imap!, starttls: 'imap' });
     expect(r.ok).toBe(true);
+  });
+
+  test('a hostile SMTP server that never ends its reply is cut off at the size cap', async () => {
+    const hostile = createServer((s) => {
+      s.on('error', () => {});
+      const line = `220-${'x'.repeat(1000)}\r\n`;
+      const pump = () => {
+        while (s.writable && s.write(line)) {}
+      };
+      s.on('drain', pump);
+      pump();
+    });
+    servers.push(hostile);
+    await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', () => r()));
+    const port = (hostile.address() as { port: number }).port;
+    const r = await probeTls({ address: '127.0.0.1', port: 25, portMap: new Map([[25, port]]), timeoutMs: 3000 });
+    expect(r).toMatchObject({ ok: false, stage: 'starttls' });
+    expect(r.error!.message).toContain('larger than');
   });
 
   test('speaking SMTP to an IMAP server fails cleanly within the timeout', async () => {

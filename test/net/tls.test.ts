@@ -20,6 +20,7 @@ beforeAll(async () => {
     '127.0.0.4': 'plainHttp',
     '127.0.0.5': 'neverAnswers',
     '127.0.0.6': 'closesAtOnce',
+    '::1': { chain: [leaf, ca.intermediate] },
   });
 });
 afterAll(() => servers.close());
@@ -53,6 +54,18 @@ describe('probeTls', () => {
     expect(r.certs[0]!.signatureAlgorithm).toBe('sha256WithRSAEncryption');
     expect(r.chain!.trusted).toBe(true);
     expect(r.chain!.path.map((c) => c.sha256)).toEqual([ecLeaf.sha256, ca.intermediate.sha256, ca.root.sha256]);
+  });
+
+  test('probes an IPv6 address', async () => {
+    const r = await probeTls({ address: '::1', port: 443, servername: 'www.example.test', portMap: map() });
+    expect(r.ok).toBe(true);
+    expect(r.certs[0]!.serial).toBe(leaf.serial);
+  });
+
+  test('an IP literal is never sent as SNI', async () => {
+    const r = await probeTls({ address: '127.0.0.2', port: 443, servername: '127.0.0.2', portMap: map() });
+    expect(r.ok).toBe(true);
+    expect(r.servername).toBeUndefined();
   });
 
   test('a refused port is a connect failure', async () => {
