@@ -14,13 +14,11 @@ import { createApp, type SlackApp } from '../slack/app.js';
 import { createPlayground, PLAYGROUND_HOST, type Playground } from './index.js';
 
 /**
- * The sample configs the playground uses when CERTMEDIC_CONFIG is unset (the first that exists):
- * a small watchlist and inventory so that alerts and automation views have something to show.
+ * The sample config the playground uses when CERTMEDIC_CONFIG is unset: a small watchlist and an
+ * inventory so that alerts and automation views have something to show, and no retry actions
+ * (examples/certmedic.yml's call a CLM API and a local command that a demo does not have).
  */
-export const SAMPLE_CONFIGS = [
-  new URL('../../examples/certmedic.yml', import.meta.url),
-  new URL('../../examples/playground.yml', import.meta.url),
-];
+export const SAMPLE_CONFIG = new URL('../../examples/playground.yml', import.meta.url);
 /** Where proactive alerts go in the playground unless CERTMEDIC_ALERT_CHANNEL says otherwise. */
 export const PLAYGROUND_ALERT_CHANNEL = 'alerts';
 
@@ -31,10 +29,9 @@ export const PLAYGROUND_ALERT_CHANNEL = 'alerts';
 export function playgroundConfig(config: Config): Config {
   let { file, configPath } = config;
   if (!configPath) {
-    const sample = SAMPLE_CONFIGS.find((u) => existsSync(u));
-    if (!sample) throw new ConfigError('the sample config examples/playground.yml is missing; set CERTMEDIC_CONFIG');
-    const path = fileURLToPath(sample);
-    file = parseYamlFile(readFileSync(sample, 'utf8'), FileSchema, path);
+    const path = fileURLToPath(SAMPLE_CONFIG);
+    if (!existsSync(SAMPLE_CONFIG)) throw new ConfigError(`the sample config ${path} is missing; set CERTMEDIC_CONFIG`);
+    file = parseYamlFile(readFileSync(SAMPLE_CONFIG, 'utf8'), FileSchema, path);
     configPath = path;
   }
   return { ...config, file, configPath, alertChannel: config.alertChannel ?? PLAYGROUND_ALERT_CHANNEL };
