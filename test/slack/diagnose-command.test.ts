@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BOT_TOKEN, type Harness, startHarness } from '../support/slack-app.js';
-import { send, slashCommand } from '../support/slack-requests.js';
+import { blockAction, send, slashCommand } from '../support/slack-requests.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -127,6 +127,16 @@ describe('delivery', () => {
     expect(first.args['response_type']).toBe('in_channel');
     const final = await h.slack.waitFor('response_url', (c) => c.args['replace_original'] === true);
     expect(texts(final.args['blocks'])).toContain('caa.forbids_ca');
+    expect(h.slack.callsOf('chat.update')).toEqual([]);
+
+    // Retry on such a message updates it through the click's response_url too.
+    const id = final.args['blocks'].find((b: { type: string }) => b.type === 'actions').elements[0].value;
+    h.slack.reset();
+    await send(h.eventsUrl, blockAction('report.retry', id, { responseUrl: h.slack.responseUrl('r1') }));
+    const retried = await h.slack.waitFor('response_url', (c) =>
+      texts(c.args['blocks']).includes('Since the last run'),
+    );
+    expect(retried.args['replace_original']).toBe(true);
     expect(h.slack.callsOf('chat.update')).toEqual([]);
   });
 
