@@ -19,7 +19,8 @@ export function actorOf(body: BlockAction): { userId: string; teamId?: string; c
 /** checkClick loads the report named by the button and checks the clicker may act on it. */
 export function checkClick(services: Services, body: BlockAction, action: ButtonAction): Checked {
   const stored = services.slackStore.get(String(action.value ?? ''));
-  if (!stored?.report) return { refusal: 'This report is no longer available; run /cert diagnose again.' };
+  if (!stored) return { refusal: 'This report is no longer available; run /cert diagnose again.' };
+  if (!stored.report) return { refusal: 'This diagnosis is still running; try again in a few seconds.' };
   const reason = refusalReason(stored, actorOf(body), services.config.file.slack?.authorizedUsers);
   return reason ? { refusal: `You can't act on this report: ${reason}.` } : { stored };
 }
