@@ -48,11 +48,22 @@ export class ScanPool {
   private settingsId = 0;
   private running: Promise<void> = Promise.resolve();
 
+  private readonly wanted: number;
+  private readonly url: URL | undefined;
+  private started = false;
+
+  /** The workers start with the first scan (a pool that never scans costs nothing). */
   constructor(opts: PoolOptions = {}) {
-    const threads = opts.threads ?? availableParallelism();
-    const url = threads > 0 ? (opts.workerUrl ?? workerModule()) : undefined;
+    this.wanted = opts.threads ?? availableParallelism();
+    this.url = this.wanted > 0 ? (opts.workerUrl ?? workerModule()) : undefined;
+  }
+
+  private startWorkers(): void {
+    if (this.started) return;
+    this.started = true;
+    const url = this.url;
     if (!url) return;
-    for (let i = 0; i < threads; i++) {
+    for (let i = 0; i < this.wanted; i++) {
       const worker = new Worker(url, { resourceLimits: WORKER_LIMITS });
       worker.unref();
       const slot: Slot = { worker, busy: 0, inFlight: new Set() };
@@ -65,7 +76,7 @@ export class ScanPool {
 
   /** threads returns the number of worker threads (0: scans run in the calling thread). */
   get threads(): number {
-    return this.slots.length;
+    return this.url ? this.wanted : 0;
   }
 
   private receive(m: Outbound): void {
@@ -107,6 +118,7 @@ export class ScanPool {
     concurrency: number,
     onReport: (job: ScanJob, report: Report) => void,
   ): Promise<void> {
+    this.startWorkers();
     if (this.slots.length === 0) {
       await runLimited(jobs, concurrency, (j) => scanOne(j.req, settings), onReport);
       return;
