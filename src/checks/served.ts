@@ -254,9 +254,7 @@ function driftFindings(r: TlsProbeResult, leaf: CertInfo, x: ServedExpectations)
       { address: r.address, port: r.port, expected: x.expectSerial ?? x.expectSha256, ...certEvidence(leaf) },
       {
         fixes: [
-          `Reload or restart the server at ${r.address} so it picks up the renewed certificate (nginx -s reload, systemctl reload apache2/haproxy, restart Tomcat/IIS bindings).`,
-          `Check that the virtual host or keystore answering ${x.name} on port ${r.port} is the one that was updated (a default or other vhost may answer this SNI).`,
-          `If ${r.address} is a load balancer or CDN, upload the renewed certificate there as well.`,
+          `${r.address} still serves serial ${leaf.serial}: reload it, or find the virtual host, keystore, load balancer or CDN that answers ${x.name} on port ${r.port} there.`,
           sClient(r, x.name),
         ],
       },
