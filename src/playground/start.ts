@@ -12,6 +12,7 @@ import { HttpServer } from '../server/http.js';
 import type { Services } from '../services/index.js';
 import { createApp, type SlackApp } from '../slack/app.js';
 import { createPlayground, PLAYGROUND_HOST, type Playground } from './index.js';
+import { ALERTS_CHANNEL_ID } from './workspace.js';
 
 /**
  * The sample config the playground uses when CERTMEDIC_CONFIG is unset: a small watchlist and an
@@ -19,8 +20,8 @@ import { createPlayground, PLAYGROUND_HOST, type Playground } from './index.js';
  * (examples/certmedic.yml's call a CLM API and a local command that a demo does not have).
  */
 export const SAMPLE_CONFIG = new URL('../../examples/playground.yml', import.meta.url);
-/** Where proactive alerts go in the playground unless CERTMEDIC_ALERT_CHANNEL says otherwise. */
-export const PLAYGROUND_ALERT_CHANNEL = 'alerts';
+/** Where proactive alerts go in the playground unless CERTMEDIC_ALERT_CHANNEL says otherwise: #alerts. */
+export const PLAYGROUND_ALERT_CHANNEL = ALERTS_CHANNEL_ID;
 
 /**
  * playgroundConfig returns the config the playground runs with: the sample config file when none

@@ -148,9 +148,13 @@ export class LocalWebApi {
     if (this.now() > expires) throw new SlackApiError('expired_trigger_id');
   }
 
-  private channel(args: Json, key = 'channel', create = false): Channel {
-    const ref = required(args, key, 'channel_not_found');
-    const c = this.workspace.findChannel(ref, create);
+  /**
+   * channel returns the channel an argument names. Like Slack, only chat.postMessage and
+   * chat.postEphemeral take a name (`#alerts`); every other method needs the id (`C0ALERTS00`).
+   */
+  private channel(args: Json, opts: { names?: boolean; create?: boolean } = {}): Channel {
+    const ref = required(args, 'channel', 'channel_not_found');
+    const c = opts.names ? this.workspace.findChannel(ref, opts.create) : this.workspace.channels.get(ref);
     if (!c) throw new SlackApiError('channel_not_found');
     return c;
   }
@@ -209,7 +213,7 @@ export class LocalWebApi {
       return { messages: [parent, ...replies], has_more: false };
     },
     'chat.postMessage': (args) => {
-      const c = this.channel(args, 'channel', true);
+      const c = this.channel(args, { names: true, create: true });
       const thread = str(args, 'thread_ts');
       if (thread && !this.workspace.message(c, thread)) throw new SlackApiError('thread_not_found');
       const m = this.workspace.post(c, {
@@ -222,7 +226,7 @@ export class LocalWebApi {
       return { channel: c.id, ts: m.ts, message: m };
     },
     'chat.postEphemeral': (args) => {
-      const c = this.channel(args);
+      const c = this.channel(args, { names: true });
       const user = required(args, 'user', 'user_not_in_channel');
       if (!this.workspace.users.has(user)) throw new SlackApiError('user_not_in_channel');
       const thread = str(args, 'thread_ts');

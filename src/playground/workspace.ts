@@ -50,6 +50,8 @@ const MAX_MESSAGES = 500;
 /** A modal stack is at most three views deep (Slack's limit for views.push). */
 export const MAX_MODAL_DEPTH = 3;
 
+export const GENERAL_CHANNEL_ID = 'C0GENERAL0';
+export const ALERTS_CHANNEL_ID = 'C0ALERTS00';
 export const TEAM = { id: 'T0PLAYGRND', domain: 'certmedic-playground', name: 'certmedic playground' };
 export const BOT = { userId: 'U0CERTMEDIC', botId: 'B0CERTMEDIC', appId: 'A0CERTMEDIC', name: 'certmedic' };
 export const SLACKBOT: User = { id: 'USLACKBOT', name: 'Slackbot', real_name: 'Slackbot', is_bot: true };
@@ -73,8 +75,8 @@ export class Workspace extends EventEmitter {
   constructor(private readonly now: () => number = Date.now) {
     super();
     this.setMaxListeners(100);
-    this.addChannel('C0GENERAL0', 'general');
-    this.addChannel('C0ALERTS00', 'alerts');
+    this.addChannel(GENERAL_CHANNEL_ID, 'general');
+    this.addChannel(ALERTS_CHANNEL_ID, 'alerts');
     this.users.set(ME.id, ME);
     this.users.set(SLACKBOT.id, SLACKBOT);
     this.users.set(BOT.userId, { id: BOT.userId, name: BOT.name, real_name: BOT.name, is_bot: true });

@@ -73,7 +73,7 @@ const calls = (method: string) => server.playground.api.calls.filter((c) => c.me
 describe('the playground drives the production Bolt app', () => {
   test('the sample config is used and alerts go to #alerts', () => {
     expect(services.config.configPath).toMatch(/examples/);
-    expect(services.config.alertChannel).toBe('alerts');
+    expect(services.config.alertChannel).toBe(server.playground.workspace.findChannel('alerts')?.id);
   });
 
   test('/cert diagnose posts a placeholder and updates it in place with the report', async () => {

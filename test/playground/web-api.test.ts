@@ -69,6 +69,12 @@ describe('local Web API through the real WebClient', () => {
 
   test('Slack errors: unknown channel id, missing text, over-limit blocks, unknown method', async () => {
     expect(await slackError(client.chat.postMessage({ channel: 'C999NOPE', text: 'x' }))).toBe('channel_not_found');
+    // Only chat.postMessage and chat.postEphemeral take channel names; the rest need the id.
+    const posted = await client.chat.postMessage({ channel: '#general', text: 'by name' });
+    expect(await slackError(client.chat.update({ channel: '#general', ts: posted.ts!, text: 'y' }))).toBe(
+      'channel_not_found',
+    );
+    expect(await slackError(client.conversations.history({ channel: 'general' }))).toBe('channel_not_found');
     expect(await slackError(client.chat.postMessage({ channel: 'general' } as never))).toBe('no_text');
     const tooMany = Array.from({ length: 51 }, () => ({ type: 'divider' }));
     expect(await slackError(client.chat.postMessage({ channel: 'general', text: 'x', blocks: tooMany }))).toBe(
