@@ -33,6 +33,33 @@ export interface Origin {
   respond?: RespondFn;
 }
 
+const running = new Set<Promise<unknown>>();
+
+/** tracked runs a flow while remembering it, so shutdown can wait for it (settleFlows). */
+function tracked<T>(p: Promise<T>): Promise<T> {
+  running.add(p);
+  const done = () => running.delete(p);
+  p.then(done, done);
+  return p;
+}
+
+/**
+ * settleFlows waits (at most `ms`) for diagnoses in progress to post their report, so a restart
+ * does not leave "Diagnosing …" messages behind. Returns how many were still running at the end.
+ */
+export async function settleFlows(ms: number): Promise<number> {
+  if (running.size === 0) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...running]),
+    new Promise((r) => {
+      timer = setTimeout(r, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return running.size;
+}
+
 /** slackErrorCode returns the Web API error code of a failed call (`not_in_channel`), if any. */
 export function slackErrorCode(err: unknown): string | undefined {
   const data = (err as { data?: { error?: unknown } }).data;
@@ -80,12 +107,11 @@ async function runAndRender(deps: FlowDeps, id: string, req: DiagnoseRequest, us
 }
 
 /** startDiagnosis posts the placeholder, runs the diagnosis and replaces the placeholder with the report. */
-export async function startDiagnosis(
-  deps: FlowDeps,
-  origin: Origin,
-  req: DiagnoseRequest,
-  via: string,
-): Promise<string> {
+export function startDiagnosis(deps: FlowDeps, origin: Origin, req: DiagnoseRequest, via: string): Promise<string> {
+  return tracked(postAndRun(deps, origin, req, via));
+}
+
+async function postAndRun(deps: FlowDeps, origin: Origin, req: DiagnoseRequest, via: string): Promise<string> {
   const { services, client, logger } = deps;
   const target = targetLabel(req);
   const id = services.slackStore.createReport({
@@ -147,7 +173,11 @@ async function deliver(
  * retryDiagnosis re-runs a stored report's diagnosis and updates its message in place, with what
  * changed since the last run. The caller has checked authorization and claimed the run.
  */
-export async function retryDiagnosis(deps: FlowDeps, stored: StoredReport, origin: Origin): Promise<void> {
+export function retryDiagnosis(deps: FlowDeps, stored: StoredReport, origin: Origin): Promise<void> {
+  return tracked(rerun(deps, stored, origin));
+}
+
+async function rerun(deps: FlowDeps, stored: StoredReport, origin: Origin): Promise<void> {
   diagnosesTotal.inc({ via: 'retry' });
   deps.logger.info(`retry of ${stored.id} (${stored.target}) by ${origin.userId}`);
   const where = {

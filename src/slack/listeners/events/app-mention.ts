@@ -10,10 +10,11 @@ import { usageLines } from '../commands/index.js';
 type Args = SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs;
 
 export function appMention(services: Services) {
-  return async ({ event, client, logger, body }: Args): Promise<void> => {
+  return async ({ event, client, logger, body, context }: Args): Promise<void> => {
     try {
       const userId = event.user;
-      if (!userId) return;
+      // Slack redelivers an event it thinks was not acknowledged; the first delivery is already running.
+      if (!userId || (context.retryNum ?? 0) > 0) return;
       const deps = { services, client, logger };
       const threadTs = event.thread_ts ?? event.ts;
       const origin = { userId, channelId: event.channel, threadTs, ...(body.team_id ? { teamId: body.team_id } : {}) };
