@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../src/core/finding.js';
 import { json, runCli } from '../support/cli.js';
 import { startServersOnOnePort, type TestDnsServer } from '../support/dns-server.js';
+import { type ServedNames, startServedNames } from '../support/tls-servers.js';
 import { toolOrSkip } from '../support/tools.js';
 import { startUnbound, type Unbound } from '../support/unbound.js';
 
@@ -33,7 +34,9 @@ const ZONE = [
 describe.skipIf(!bin)('against unbound', () => {
   let auth: TestDnsServer[];
   let unbound: Unbound;
+  let served: ServedNames;
   beforeAll(async () => {
+    served = await startServedNames(ZONE);
     auth = await startServersOnOnePort([
       { host: '127.0.0.2', records: ZONE, chase: false },
       {
@@ -49,6 +52,7 @@ describe.skipIf(!bin)('against unbound', () => {
   });
   afterAll(async () => {
     await unbound?.close();
+    await served?.close();
     await Promise.all((auth ?? []).map((s) => s.close()));
   });
 
@@ -59,7 +63,9 @@ describe.skipIf(!bin)('against unbound', () => {
       '--resolver',
       unbound.resolverArg,
       '--port-map',
-      `53=${auth[0]!.port}`,
+      `53=${auth[0]!.port},443=${served.port}`,
+      '--trust-anchor',
+      served.anchorFile,
       '--method',
       'none',
       '--format',
