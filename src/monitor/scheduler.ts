@@ -91,15 +91,17 @@ export class Scheduler {
     const entries = this.opts.watchlist();
     const schedule = targetSchedule(this.db);
     const due: WatchEntry[] = [];
-    for (const e of entries) {
-      const row = schedule.get(e.key);
-      if (!row) {
-        // First sight: spread new targets over the jitter window instead of all at once.
-        const at = now + Math.floor(this.random() * this.jitter);
-        setNextRun(this.db, e.key, at);
-        if (at <= now) due.push(e);
-      } else if (row.next_run_at <= now) due.push(e);
-    }
+    this.db.transaction(() => {
+      for (const e of entries) {
+        const row = schedule.get(e.key);
+        if (!row) {
+          // First sight: spread new targets over the jitter window instead of all at once.
+          const at = now + Math.floor(this.random() * this.jitter);
+          setNextRun(this.db, e.key, at);
+          if (at <= now) due.push(e);
+        } else if (row.next_run_at <= now) due.push(e);
+      }
+    })();
     const jobs: ScanJob[] = due.map((e, index) => ({ index, req: requestFor(e) }));
     const handled: Promise<void>[] = [];
     await this.opts.pool.scan(jobs, this.opts.settings, this.opts.concurrency ?? 32, (job, report) => {
@@ -109,8 +111,9 @@ export class Scheduler {
     this.alerts.digest();
     await this.outbox.drain();
     if (due.length > 0) cycleDuration.set((performance.now() - started) / 1000);
+    const watched = new Set(entries.map((e) => e.key));
     const next = [...targetSchedule(this.db).values()]
-      .filter((r) => entries.some((e) => e.key === r.key))
+      .filter((r) => watched.has(r.key))
       .reduce<number | undefined>(
         (min, r) => (min === undefined || r.next_run_at < min ? r.next_run_at : min),
         undefined,

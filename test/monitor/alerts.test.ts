@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { registry } from '../../src/core/metrics.js';
 import { type Pki, pki } from '../support/certs.js';
 import { type Call, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import {
@@ -106,6 +107,10 @@ describe('expiry alerts through the scheduler', () => {
     expect(replies()[1]!.args['text']).toContain('Resolved');
     expect(posts()).toHaveLength(1);
     expect(m.outbox.pending()).toBe(0);
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/certmedic_certificate_days_left\{target="shop\.example\.test:443",app="certmedic"\} \d+/);
+    expect(metrics).toMatch(/certmedic_alerts_total\{problem="expiry",event="resolved",app="certmedic"\} [1-9]/);
+    expect(metrics).toContain('certmedic_scan_duration_seconds_count');
   });
 
   test('a CDN alternating an expiring and a fresh certificate does not flap', async () => {
@@ -194,6 +199,9 @@ describe('Slack outages delay but never lose or duplicate alerts', () => {
     await m.outbox.drain();
     expect(fake.messages).toHaveLength(1);
     expect(m.outbox.pending()).toBe(0);
+    expect(await registry.metrics()).toMatch(
+      /certmedic_slack_delivery_failures_total\{reason="rate_limited",app="certmedic"\} [1-9]/,
+    );
     // Updates during an outage are coalesced and delivered when Slack is back.
     fake.fail('chat.update', { status: 503, times: 3 });
     await step(m, DAY);
