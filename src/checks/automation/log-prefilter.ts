@@ -1,0 +1,188 @@
+/**
+ * The classifier's prefilter: one case-insensitive regular expression that every line matched by
+ * any rule also matches, built from literal keywords taken out of the rules' own patterns (the
+ * longest literal every alternative must contain). Scanning a chunk for a few dozen literals is an
+ * order of magnitude faster than trying every rule on every line; only the lines it hits are
+ * classified by the full table. A rule with an alternative that has no literal of 3+ characters
+ * is put into the prefilter whole, so the prefilter stays a superset.
+ */
+
+const CLASS_ESCAPES = new Set([
+  's',
+  'S',
+  'd',
+  'D',
+  'w',
+  'W',
+  'b',
+  'B',
+  'n',
+  'r',
+  't',
+  'v',
+  'f',
+  'x',
+  'u',
+  'c',
+  'k',
+  'p',
+  'P',
+  '0',
+]);
+const MIN_KEYWORD = 3;
+
+/** splitAlternatives splits a regex source at its top-level `|`. */
+export function splitAlternatives(source: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let inClass = false;
+  let start = 0;
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === '|' && depth === 0) {
+      out.push(source.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(source.slice(start));
+  return out;
+}
+
+/** skipGroup returns the index just past the `)` that closes the group opening at `i`. */
+function skipGroup(s: string, i: number): number {
+  let depth = 0;
+  let inClass = false;
+  for (; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '\\') {
+      i++;
+      continue;
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false;
+      continue;
+    }
+    if (ch === '[') inClass = true;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth === 0) return i + 1;
+  }
+  return s.length;
+}
+
+/** skipClass returns the index just past the `]` that closes the character class opening at `i`. */
+function skipClass(s: string, i: number): number {
+  let j = i + 1;
+  if (s[j] === '^') j++;
+  for (; j < s.length; j++) {
+    if (s[j] === '\\') j++;
+    else if (s[j] === ']') return j + 1;
+  }
+  return s.length;
+}
+
+/** quantifierAt returns the index after a quantifier at `i` (and whether there was an optional one). */
+function quantifierAt(s: string, i: number): { end: number; kind: 'none' | 'optional' | 'plus' } {
+  const ch = s[i];
+  let end = i;
+  let kind: 'none' | 'optional' | 'plus' = 'none';
+  if (ch === '?' || ch === '*') {
+    end = i + 1;
+    kind = 'optional';
+  } else if (ch === '+') {
+    end = i + 1;
+    kind = 'plus';
+  } else if (ch === '{') {
+    const m = /^\{(\d*)(,\d*)?\}/.exec(s.slice(i));
+    if (m) {
+      end = i + m[0].length;
+      kind = Number(m[1] || '0') === 0 ? 'optional' : 'plus';
+    }
+  }
+  if (end > i && s[end] === '?') end++;
+  return { end, kind };
+}
+
+/** score ranks a keyword set: the length of its shortest keyword (longer = fewer false hits). */
+function score(set: readonly string[]): number {
+  return set.length === 0 ? 0 : Math.min(...set.map((k) => k.trim().length));
+}
+
+/**
+ * requiredKeywords returns a set of literals one of which every match of the alternative contains:
+ * its longest literal run, or the keywords of a required group such as `(?:cannot|could not)`,
+ * whichever has the longest shortest keyword; [] when there is none of 3+ characters.
+ */
+export function requiredKeywords(alt: string): string[] {
+  let best: string[] = [];
+  let run = '';
+  const offer = (set: string[]) => {
+    if (score(set) > score(best) || (score(set) === score(best) && set.length < best.length && set.length > 0))
+      best = set;
+  };
+  const flush = () => {
+    if (run.trim().length >= MIN_KEYWORD) offer([run]);
+    run = '';
+  };
+  for (let i = 0; i < alt.length; ) {
+    const ch = alt[i]!;
+    let literal: string | undefined;
+    let group: string | undefined;
+    let next = i + 1;
+    if (ch === '\\') {
+      const e = alt[i + 1] ?? '';
+      next = i + 2;
+      if (!CLASS_ESCAPES.has(e) && !/[1-9]/.test(e)) literal = e;
+    } else if (ch === '(') {
+      next = skipGroup(alt, i);
+      const inner = alt.slice(i + 1, next - 1);
+      if (!inner.startsWith('?') || inner.startsWith('?:')) group = inner.replace(/^\?:/, '');
+    } else if (ch === '[') {
+      next = skipClass(alt, i);
+    } else if (!'.^$|?*+{}'.includes(ch)) {
+      literal = ch;
+    }
+    const q = quantifierAt(alt, next);
+    if (literal !== undefined && q.kind !== 'optional') {
+      run += literal;
+      if (q.kind === 'plus') flush();
+    } else {
+      flush();
+      if (group !== undefined && q.kind !== 'optional') {
+        const sets = splitAlternatives(group).map(requiredKeywords);
+        if (sets.every((set) => set.length > 0)) offer([...new Set(sets.flat())]);
+      }
+    }
+    i = q.end;
+  }
+  flush();
+  return best;
+}
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/**
+ * prefilterSource returns the source of the prefilter for a set of patterns: the escaped keywords,
+ * plus the whole source of any pattern that has an alternative without a usable literal.
+ */
+export function prefilterSource(patterns: readonly RegExp[]): { source: string; keywords: number; fallbacks: number } {
+  const keywords = new Set<string>();
+  const fallbacks: string[] = [];
+  for (const re of patterns) {
+    const sets = splitAlternatives(re.source).map(requiredKeywords);
+    if (sets.some((set) => set.length === 0)) fallbacks.push(`(?:${re.source})`);
+    else for (const k of sets.flat()) keywords.add(k.toLowerCase());
+  }
+  const parts = [...[...keywords].sort((a, b) => b.length - a.length).map(escapeRegex), ...fallbacks];
+  return { source: parts.join('|') || '(?!)', keywords: keywords.size, fallbacks: fallbacks.length };
+}
