@@ -20,11 +20,12 @@ async function startBot(config: Config): Promise<void> {
   const { HttpServer } = await import('./server/http.js');
   const logger = createLogger(config.logLevel);
   // No Slack settings: the local playground (sample config, its own server and Web API, same app).
+  // It listens first; its config carries the local Web API URL and token for everything after.
   const playground = config.slack.mode === 'playground' ? await import('./playground/start.js') : undefined;
-  if (playground) config = playground.playgroundConfig(config);
+  const pg = playground ? await playground.startPlayground(playground.playgroundConfig(config), logger) : undefined;
+  if (pg) config = pg.config;
   const services = createServices(config);
-  const pg = playground ? await playground.startPlayground({ config, services, logger }) : undefined;
-  const slack = pg?.slack ?? createApp({ config, services, logger });
+  const slack = pg ? await pg.startApp(services) : createApp({ config, services, logger });
   const http =
     pg?.http ??
     new HttpServer({

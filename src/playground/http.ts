@@ -1,8 +1,10 @@
 /**
  * The playground's HTTP routes: the page (`GET /`, `GET /playground/page.js`), its JSON API
  * (state, an event stream of changes, commands, clicks, submissions), the local Web API at
- * `/api/<method>` (where Bolt's WebClient is pointed) and the response_url endpoint. One
- * handler, mounted in the bot's HTTP server when no Slack tokens are configured.
+ * `/api/<method>` (where Bolt's WebClient is pointed) and the response_url endpoint, as routes
+ * for the bot's HTTP server when no Slack tokens are configured. The page has no login: it is
+ * served on loopback, answers only requests addressed to a local host name (no DNS rebinding),
+ * and takes actions only as JSON posts (which other sites cannot send without CORS consent).
  */
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -137,11 +139,45 @@ function guarded(fn: PlaygroundRoute['handler']): PlaygroundRoute['handler'] {
   };
 }
 
+/** LOCAL_HOSTS are the Host header names a loopback-bound playground answers to. */
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** localOnly refuses requests whose Host header is not a local name (a DNS-rebinding site's). */
+function localOnly(fn: PlaygroundRoute['handler'], allowed: (host: string) => boolean): PlaygroundRoute['handler'] {
+  return (r) => {
+    const host = String(r.req.headers.host ?? '')
+      .replace(/:\d+$/, '')
+      .toLowerCase();
+    if (!allowed(host)) return send(r.res, 403, { ok: false, error: 'forbidden_host' });
+    return fn(r);
+  };
+}
+
+/** jsonOnly refuses page actions that are not JSON posts (cross-site forms and beacons). */
+function jsonOnly(fn: PlaygroundRoute['handler']): PlaygroundRoute['handler'] {
+  return (r) => {
+    if (!String(r.req.headers['content-type'] ?? '').startsWith('application/json'))
+      return send(r.res, 415, { ok: false, error: 'expected_json' });
+    return fn(r);
+  };
+}
+
+export interface RouteOptions {
+  /** Host header names to answer besides localhost (default: local names only; `*`: any). */
+  hosts?: string[];
+}
+
 /**
  * createRoutes returns the playground's routes: the page, its API, the local Web API (one
- * `POST /api/<method>` per implemented method) and the response_url endpoint.
+ * `POST /api/<method>` per implemented method, token required) and the response_url endpoint.
  */
-export function createRoutes(api: LocalWebApi, receiver: PlaygroundReceiver): PlaygroundRoute[] {
+export function createRoutes(
+  api: LocalWebApi,
+  receiver: PlaygroundReceiver,
+  opts: RouteOptions = {},
+): PlaygroundRoute[] {
+  const extra = new Set((opts.hosts ?? []).map((h) => h.toLowerCase()));
+  const allowed = (host: string) => extra.has('*') || LOCAL_HOSTS.has(host) || extra.has(host);
   const routes: PlaygroundRoute[] = [];
   for (const [path, asset] of Object.entries(FILES))
     routes.push({
@@ -178,7 +214,11 @@ export function createRoutes(api: LocalWebApi, receiver: PlaygroundReceiver): Pl
     },
   });
   const action = (path: string, run: (body: Json) => Promise<unknown>) =>
-    routes.push({ method: 'POST', path, handler: async ({ res, body }) => send(res, 200, await run(jsonBody(body))) });
+    routes.push({
+      method: 'POST',
+      path,
+      handler: jsonOnly(async ({ res, body }) => send(res, 200, await run(jsonBody(body)))),
+    });
   const s = (body: Json, k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
   action('/playground/command', (b) => {
     const text = s(b, 'text') ?? '';
@@ -199,7 +239,10 @@ export function createRoutes(api: LocalWebApi, receiver: PlaygroundReceiver): Pl
   action('/playground/submit', (b) => receiver.submit(s(b, 'view_id') ?? '', (b['state'] ?? {}) as RawState));
   action('/playground/close', (b) => receiver.close(s(b, 'view_id') ?? ''));
   action('/playground/home', () => receiver.openHome());
-  return routes.map((r) => ({ ...r, handler: guarded(r.handler) }));
+  return routes.map((r) => ({
+    ...r,
+    handler: guarded(r.path.startsWith('/api/') ? r.handler : localOnly(r.handler, allowed)),
+  }));
 }
 
 /**

@@ -36,6 +36,8 @@ export interface Playground {
 
 export interface PlaygroundOptions {
   logger?: ReceiverLogger;
+  /** Host header names the page answers to besides the local ones (`*`: any). */
+  hosts?: string[];
   ackTimeoutMs?: number;
   now?: () => number;
 }
@@ -59,7 +61,7 @@ export function createPlayground(opts: PlaygroundOptions = {}): Playground {
     workspace,
     api,
     receiver,
-    routes: createRoutes(api, receiver),
+    routes: createRoutes(api, receiver, opts.hosts ? { hosts: opts.hosts } : {}),
     token: PLAYGROUND_TOKEN,
     botId: BOT.botId,
     botUserId: BOT.userId,

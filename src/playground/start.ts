@@ -42,11 +42,22 @@ export interface PlaygroundServer {
   /** Where the page is: `http://127.0.0.1:3000`. */
   url: string;
   port: number;
+  /**
+   * The config to run the bot with: the given one with the playground's bot token and Web API URL
+   * (SLACK_API_URL), so that everything that talks to Slack (the app, alerts) reaches the page.
+   */
+  config: Config;
   playground: Playground;
-  slack: SlackApp;
   http: HttpServer;
+  /** startApp creates and starts the Bolt app (createApp, the production listeners) on the playground. */
+  startApp(services: Services): Promise<SlackApp>;
   /** close ends the page's streams, stops the app and drains the server. */
   close(): Promise<void>;
+}
+
+/** isLoopback returns true for a loopback bind address. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 /** hostForUrl returns how to reach a bound host from this machine. */
@@ -57,45 +68,49 @@ function hostForUrl(host: string): string {
 
 /**
  * startPlayground listens on config.port (config.host, default 127.0.0.1: the page has no
- * authentication), then creates the Bolt app on the playground's receiver and Web API. The
- * server listens first so that Bolt's start-up auth.test reaches the local Web API.
+ * authentication) and returns the config pointing at it; `startApp` then runs the Bolt app on the
+ * playground's receiver and Web API. Listening comes first so that the Web API URL is known
+ * before the services are built and Bolt's start-up auth.test reaches it.
  */
-export async function startPlayground(opts: {
-  config: Config;
-  services: Services;
-  logger: Logger;
-}): Promise<PlaygroundServer> {
-  const { config, services, logger } = opts;
+export async function startPlayground(config: Config, logger: Logger): Promise<PlaygroundServer> {
   const log = logger.child({ component: 'playground' });
+  const host = config.host ?? PLAYGROUND_HOST;
   const playground = createPlayground({
     logger: { error: (msg, err) => log.error({ err }, String(msg)), warn: (msg) => log.warn(String(msg)) },
+    // Bound elsewhere on purpose (HOST): answer to any name; on loopback, only to local names.
+    ...(isLoopback(host) ? {} : { hosts: ['*'] }),
   });
   const http = new HttpServer({ logger, routes: playground.routes, health: () => ({ ok: true, mode: 'playground' }) });
-  const host = config.host ?? PLAYGROUND_HOST;
   const port = await http.listen(config.port, host);
   const url = `http://${hostForUrl(host)}:${port}`;
   playground.setBaseUrl(url);
-  // The rest of the bot (alerts, actions) reaches Slack with these, like with real tokens.
-  config.slack.botToken = playground.token;
-  config.slack.apiUrl = playground.clientOptions().slackApiUrl;
-  const slack = createApp({
-    config,
-    services,
-    logger,
-    receiver: playground.receiver,
-    clientOptions: playground.clientOptions(),
-    token: playground.token,
-  });
-  await slack.app.start();
+  const clientOptions = playground.clientOptions();
+  const pgConfig: Config = {
+    ...config,
+    slack: { ...config.slack, botToken: playground.token, apiUrl: clientOptions.slackApiUrl },
+  };
+  let slack: SlackApp | undefined;
   return {
     url,
     port,
+    config: pgConfig,
     playground,
-    slack,
     http,
+    async startApp(services) {
+      slack = createApp({
+        config: pgConfig,
+        services,
+        logger,
+        receiver: playground.receiver,
+        clientOptions,
+        token: playground.token,
+      });
+      await slack.app.start();
+      return slack;
+    },
     async close() {
       playground.close();
-      await slack.app.stop();
+      await slack?.app.stop();
       await http.close(2000);
     },
   };

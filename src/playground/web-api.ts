@@ -4,20 +4,12 @@
  * Slack's error codes, Block Kit limits enforced) and storing everything in the Workspace. Bolt's
  * WebClient reaches it over HTTP through `clientOptions.slackApiUrl` (see http.ts).
  */
-import { checkBlocks, checkMessageText, checkView } from './limits.js';
+import { randomBytes } from 'node:crypto';
+import { checkView } from './limits.js';
+import { bool, content, required, SlackApiError, str, withIds } from './web-args.js';
 import { BOT, type Channel, type Json, MAX_MODAL_DEPTH, type Message, TEAM, type Workspace } from './workspace.js';
 
 export type ApiResult = Json & { ok: boolean };
-
-/** SlackApiError is a `{ok: false, error}` answer (and Slack's explanation lines, if any). */
-class SlackApiError extends Error {
-  constructor(
-    readonly error: string,
-    readonly messages: string[] = [],
-  ) {
-    super(error);
-  }
-}
 
 /** How long a trigger_id may be used for views.open/push (Slack: 3 seconds). */
 export const TRIGGER_TTL_MS = 3000;
@@ -32,78 +24,6 @@ interface ResponseTarget {
   sourceTs?: string;
   expiresAt: number;
   uses: number;
-}
-
-function str(args: Json, key: string): string | undefined {
-  const v = args[key];
-  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
-}
-
-function required(args: Json, key: string, error = `invalid_arguments`): string {
-  const v = str(args, key);
-  if (v === undefined) throw new SlackApiError(error, [`[ERROR] missing required field: ${key}`]);
-  return v;
-}
-
-function bool(args: Json, key: string): boolean {
-  const v = args[key];
-  return v === true || v === 'true' || v === '1' || v === 1;
-}
-
-/**
- * withIds gives every block a block_id and every interactive element an action_id where the
- * payload left them out, as Slack does (interaction payloads always carry both).
- */
-function withIds(blocks: unknown[], nextId: () => string): unknown[] {
-  const element = (e: unknown) =>
-    typeof e === 'object' && e !== null && !('action_id' in e) && (e as Json)['type'] !== 'image'
-      ? { ...(e as Json), action_id: nextId() }
-      : e;
-  return blocks.map((b) => {
-    if (typeof b !== 'object' || b === null) return b;
-    const block: Json = { ...(b as Json) };
-    block['block_id'] ??= nextId();
-    if (block['type'] === 'actions' && Array.isArray(block['elements']))
-      block['elements'] = (block['elements'] as unknown[]).map(element);
-    if (block['accessory']) block['accessory'] = element(block['accessory']);
-    if (block['type'] === 'input' && block['element']) block['element'] = element(block['element']);
-    return block;
-  });
-}
-
-/** content validates and returns the text/blocks/attachments/metadata of a message call. */
-function content(args: Json, requireSome: boolean, nextId: () => string): Partial<Message> {
-  const out: Partial<Message> = {};
-  const text = str(args, 'text');
-  if (text !== undefined) {
-    const tooLong = checkMessageText(text);
-    if (tooLong) throw new SlackApiError(tooLong);
-    out.text = text;
-  }
-  if (args['blocks'] !== undefined) {
-    const problems = checkBlocks(args['blocks'], 'message');
-    if (problems.length > 0) throw new SlackApiError('invalid_blocks', problems);
-    out.blocks = withIds(args['blocks'] as unknown[], nextId);
-  }
-  if (args['attachments'] !== undefined) {
-    if (!Array.isArray(args['attachments'])) throw new SlackApiError('invalid_attachments');
-    for (const a of args['attachments'] as Json[]) {
-      const problems = a && a['blocks'] !== undefined ? checkBlocks(a['blocks'], 'message') : [];
-      if (problems.length > 0) throw new SlackApiError('invalid_blocks', problems);
-    }
-    out.attachments = (args['attachments'] as Json[]).map((a) =>
-      a && Array.isArray(a['blocks']) ? { ...a, blocks: withIds(a['blocks'] as unknown[], nextId) } : a,
-    );
-  }
-  if (args['metadata'] !== undefined) {
-    const m = args['metadata'] as Json;
-    if (typeof m !== 'object' || m === null || typeof m['event_type'] !== 'string')
-      throw new SlackApiError('invalid_metadata_format');
-    out.metadata = m;
-  }
-  if (requireSome && out.text === undefined && out.blocks === undefined && out.attachments === undefined)
-    throw new SlackApiError('no_text');
-  return out;
 }
 
 /** LocalWebApi implements the Web API methods over a Workspace. */
@@ -130,7 +50,8 @@ export class LocalWebApi {
 
   /** createResponseTarget registers a response_url id for an interaction in a channel. */
   createResponseTarget(channel: string, user: string, sourceTs?: string): string {
-    const id = this.workspace.nextId('R');
+    // Unguessable, like Slack's: a response_url is the only credential its POST needs.
+    const id = randomBytes(16).toString('hex');
     this.responseTargets.set(id, {
       channel,
       user,

@@ -24,8 +24,9 @@ beforeAll(async () => {
   const config = playgroundConfig(
     loadConfig({ PORT: '0', CERTMEDIC_DB: join(dir, 'pg.db'), CERTMEDIC_LOG_LEVEL: 'silent' }, dir),
   );
-  services = createServices(config);
-  server = await startPlayground({ config, services, logger: createLogger('silent') });
+  server = await startPlayground(config, createLogger('silent'));
+  services = createServices(server.config);
+  await server.startApp(services);
 });
 afterAll(async () => {
   await server?.close();

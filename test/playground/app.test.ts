@@ -36,8 +36,9 @@ beforeAll(async () => {
       dir,
     ),
   );
-  services = createServices(config, { diagnosis: { portMap: world.portMap, timeoutMs: 3000 } });
-  server = await startPlayground({ config, services, logger: createLogger('silent') });
+  server = await startPlayground(config, createLogger('silent'));
+  services = createServices(server.config, { diagnosis: { portMap: world.portMap, timeoutMs: 3000 } });
+  await server.startApp(services);
 });
 afterAll(async () => {
   await server?.close();

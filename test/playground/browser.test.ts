@@ -55,14 +55,15 @@ beforeAll(async () => {
       dir,
     ),
   );
-  services = createServices(config, {
+  server = await startPlayground(config, createLogger('silent'));
+  services = createServices(server.config, {
     diagnosis: {
       portMap: new Map([...world.portMap, [443, tls.port]]),
       trustAnchors: [ca.root.pem],
       timeoutMs: 5000,
     },
   });
-  server = await startPlayground({ config, services, logger: createLogger('silent') });
+  await server.startApp(services);
   browser = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -89,7 +90,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!haveChromium)(`the playground page in chromium (skipped: ${CHROMIUM} missing)`, () => {
-  test('diagnose, Retry, Escalate through the modal, and the screenshot', async () => {
+  test('diagnose, Retry, Escalate through the modal, App Home, a confirm dialog, and the screenshot', async () => {
     const page = browser.pages()[0] ?? (await browser.newPage());
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -128,7 +129,49 @@ describe.skipIf(!haveChromium)(`the playground page in chromium (skipped: ${CHRO
     expect(await escalation.textContent()).toContain('behind the new load balancer');
     await expect.poll(() => escalation.locator('.thread').textContent()).toContain('Plain text for a CA ticket');
 
+    // App Home: opening it sends app_home_opened; the app publishes its view.
+    await page.locator('#home-link').click();
+    await expect
+      .poll(() => page.locator('#messages').textContent(), { timeout: 10_000 })
+      .toContain('shop.example.test');
+
+    // A button with a confirm dialog asks first; Cancel sends nothing.
+    await server.playground.api.call('chat.postMessage', {
+      channel: 'C0GENERAL0',
+      text: 'confirm test',
+      blocks: [
+        {
+          type: 'actions',
+          elements: [
+            {
+              type: 'button',
+              action_id: 'danger.test',
+              text: { type: 'plain_text', text: 'Restart bot' },
+              style: 'danger',
+              confirm: {
+                title: { type: 'plain_text', text: 'Restart bot-eu-1?' },
+                text: { type: 'mrkdwn', text: 'This restarts *bot-eu-1*.' },
+                confirm: { type: 'plain_text', text: 'Restart' },
+                deny: { type: 'plain_text', text: 'Cancel' },
+                style: 'danger',
+              },
+            },
+          ],
+        },
+      ],
+    });
     await page.locator('.nav-item', { hasText: 'general' }).click();
+    await page.getByRole('button', { name: 'Restart bot' }).click();
+    const dialog = page.locator('[role=alertdialog]');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await dialog.locator('b').textContent()).toBe('bot-eu-1');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached', timeout: 5000 });
+    await server.playground.api.call('chat.delete', {
+      channel: 'C0GENERAL0',
+      ts: server.playground.workspace.findChannel('general')!.messages.find((m) => m.text === 'confirm test')!.ts,
+    });
+
     await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
     const shot = join(dir, 'playground.png');
     await page.screenshot({ path: shot });

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPlayground, type Playground, servePlayground } from '../../src/playground/index.js';
@@ -144,8 +144,31 @@ describe('playground HTTP routes', () => {
       body: JSON.stringify({ channel: 'general', text: 'x'.repeat(2 * 1024 * 1024) }),
     });
     expect(huge.status).toBe(413);
-    const garbage = await fetch(`${base}/playground/command`, { method: 'POST', body: '{not json' });
+    const json = { 'content-type': 'application/json' };
+    const garbage = await fetch(`${base}/playground/command`, { method: 'POST', headers: json, body: '{not json' });
     expect(garbage.status).toBe(400);
+    // Another site's form post (no JSON content type) cannot act on the page.
+    const form = await fetch(`${base}/playground/command`, { method: 'POST', body: 'channel=C0GENERAL0&text=/cert' });
+    expect(form.status).toBe(415);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
+  });
+
+  test('answers only to local host names (no DNS rebinding); response_urls are unguessable', async () => {
+    const { port } = new URL(pg.baseUrl());
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/playground/state', headers: { host } }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        })
+          .on('error', reject)
+          .end();
+      });
+    expect(await status(`localhost:${port}`)).toBe(200);
+    expect(await status(`evil.example:${port}`)).toBe(403);
+    const a = pg.api.createResponseTarget('C0GENERAL0', 'U0PLAYUSER');
+    const b = pg.api.createResponseTarget('C0GENERAL0', 'U0PLAYUSER');
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(a).not.toBe(b);
   });
 });
