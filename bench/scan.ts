@@ -198,10 +198,21 @@ export default async function bench(): Promise<BenchLine[]> {
     await bareLoop(liveSet.slice(0, 50), threads);
     const bare: number[] = [];
     const scan: number[] = [];
+    const bareCpu: number[] = [];
+    const scanCpu: number[] = [];
     let criticalLive = 0;
+    // Client CPU (this process: main thread and workers; the servers are another process).
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const u = process.cpuUsage(since);
+      return (u.user + u.system) / 1000;
+    };
     for (let r = 0; r < ROUNDS; r++) {
+      let cpu = process.cpuUsage();
       bare.push(liveSet.length / ((await bareLoop(liveSet, threads)) / 1000));
+      bareCpu.push(cpuMs(cpu) / liveSet.length);
+      cpu = process.cpuUsage();
       const s = await poolScan(pool, liveSet, settings);
+      scanCpu.push(cpuMs(cpu) / liveSet.length);
       criticalLive = s.critical;
       scan.push(liveSet.length / (s.ms / 1000));
     }
@@ -226,6 +237,12 @@ export default async function bench(): Promise<BenchLine[]> {
         unit: 'endpoints/s',
       },
       { name: 'scan / bare loop', value: round(ratio * 100, 1), unit: '%', target: '>= 85 %', ok: ratio >= 0.85 },
+      { name: 'client CPU per endpoint: bare loop', value: round(median(bareCpu), 2), unit: 'ms' },
+      {
+        name: 'client CPU per endpoint: scan (probe + chain analysis + report)',
+        value: round(median(scanCpu), 2),
+        unit: 'ms',
+      },
       {
         name: `scan with ${HOLES} black holes (timeout ${TIMEOUT_MS} ms), ${withHoles.length} endpoints`,
         value: round(holesScan.ms, 0),

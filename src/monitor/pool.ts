@@ -32,7 +32,9 @@ export function workerModule(): URL | undefined {
  * scan stays under 200 MB with two workers); a worker over the old-generation limit exits and its
  * jobs are reported as failed scans, never lost.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 48 };
+
+const MAX_RESPAWNS = 20;
 
 interface Slot {
   worker: Worker;
@@ -51,6 +53,9 @@ export class ScanPool {
   private readonly wanted: number;
   private readonly url: URL | undefined;
   private started = false;
+  private closing = false;
+  private respawns = 0;
+  private current: { id: number; settings: ScanSettings } | undefined;
 
   /** The workers start with the first scan (a pool that never scans costs nothing). */
   constructor(opts: PoolOptions = {}) {
@@ -61,17 +66,19 @@ export class ScanPool {
   private startWorkers(): void {
     if (this.started) return;
     this.started = true;
-    const url = this.url;
-    if (!url) return;
-    for (let i = 0; i < this.wanted; i++) {
-      const worker = new Worker(url, { resourceLimits: WORKER_LIMITS });
-      worker.unref();
-      const slot: Slot = { worker, busy: 0, inFlight: new Set() };
-      worker.on('message', (m: Outbound) => this.receive(m));
-      worker.on('error', () => {});
-      worker.on('exit', () => this.lost(slot));
-      this.slots.push(slot);
-    }
+    for (let i = 0; i < this.wanted && this.url; i++) this.spawn(this.url);
+  }
+
+  /** spawn starts one worker (with the current scan's settings, when a scan is running). */
+  private spawn(url: URL): void {
+    const worker = new Worker(url, { resourceLimits: WORKER_LIMITS });
+    worker.unref();
+    const slot: Slot = { worker, busy: 0, inFlight: new Set() };
+    worker.on('message', (m: Outbound) => this.receive(m));
+    worker.on('error', () => {});
+    worker.on('exit', () => this.lost(slot));
+    if (this.current) worker.postMessage({ type: 'settings', ...this.current });
+    this.slots.push(slot);
   }
 
   /** threads returns the number of worker threads (0: scans run in the calling thread). */
@@ -89,12 +96,15 @@ export class ScanPool {
   /** lost fails the jobs of a worker that exited and takes it out of the pool. */
   private lost(slot: Slot): void {
     const i = this.slots.indexOf(slot);
-    if (i >= 0) this.slots.splice(i, 1);
+    if (i < 0) return;
+    this.slots.splice(i, 1);
     for (const index of slot.inFlight) {
       const resolve = this.waiting.get(index);
       this.waiting.delete(index);
       resolve?.('the scan worker exited');
     }
+    // A worker that died (e.g. over its heap limit) is replaced, a bounded number of times.
+    if (!this.closing && this.url && this.respawns++ < MAX_RESPAWNS) this.spawn(this.url);
   }
 
   /**
@@ -124,6 +134,7 @@ export class ScanPool {
       return;
     }
     const id = ++this.settingsId;
+    this.current = { id, settings };
     for (const s of this.slots) s.worker.postMessage({ type: 'settings', id, settings });
     await runLimited(
       jobs,
@@ -148,6 +159,7 @@ export class ScanPool {
 
   /** close stops the workers. */
   async close(): Promise<void> {
+    this.closing = true;
     const slots = this.slots.splice(0);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
