@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
 import { registry } from '../../src/core/metrics.js';
 import { type Pki, pki } from '../support/certs.js';
 import { type Call, type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
@@ -32,7 +33,11 @@ beforeEach(async () => {
   fake.reset();
 });
 
-async function setup(host: string, left: number, opts: { dbPath?: string } = {}) {
+async function setup(
+  host: string,
+  left: number,
+  opts: { dbPath?: string; digestHour?: number; clock?: ManualClock } = {},
+) {
   const server = await startSwitchable(host, await chainExpiringIn(ca, NAME, left));
   const monitor = startMonitor({
     fake,
@@ -246,5 +251,26 @@ describe('acknowledge and snooze', () => {
     await step(m, 2 * DAY);
     expect(replies()).toHaveLength(0);
     expect(m.alerts.get(alert!.id)).toMatchObject({ snoozeUntilRenewed: true, snoozedBy: 'U123' });
+  });
+});
+
+describe('daily digest', () => {
+  test('once a day at the configured UTC hour, listing the open alerts of the channel', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-27T06:30:00Z'));
+    const { monitor: m } = await setup('127.0.0.69', 20.5, { digestHour: 8, clock });
+    await m.scheduler.tick();
+    expect(posts()).toHaveLength(1);
+    await step(m, HOUR);
+    expect(posts()).toHaveLength(1);
+    await step(m, HOUR);
+    expect(posts()).toHaveLength(2);
+    const digest = posts()[1]!;
+    expect(digest.args['text']).toContain('Certificate digest for 2026-11-27: 1 open alert');
+    expect(JSON.stringify(digest.args['blocks'])).toContain('shop.example.test:443');
+    await step(m, HOUR + 60_000);
+    expect(posts()).toHaveLength(2);
+    await step(m, DAY);
+    expect(posts()).toHaveLength(3);
+    expect(posts()[2]!.args['text']).toContain('2026-11-28');
   });
 });

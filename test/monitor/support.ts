@@ -83,6 +83,7 @@ export interface MonitorSetup {
   dbPath?: string;
   clock?: ManualClock;
   resolveAfter?: number;
+  digestHour?: number;
 }
 
 /** startMonitor builds the monitor over a store (file or memory) and the fake Slack API. */
@@ -91,7 +92,11 @@ export function startMonitor(s: MonitorSetup): Monitor {
   migrateMonitor(db);
   const clock = s.clock ?? new ManualClock(Date.now());
   const outbox = new Outbox(db, clock, slackCaller('xoxb-test', s.fake.apiUrl, 2000), { baseBackoffMs: 1000 });
-  const alerts = new AlertService(db, outbox, clock, { defaultChannel: CHANNEL, resolveAfter: s.resolveAfter ?? 2 });
+  const alerts = new AlertService(db, outbox, clock, {
+    defaultChannel: CHANNEL,
+    resolveAfter: s.resolveAfter ?? 2,
+    ...(s.digestHour !== undefined ? { digestHour: s.digestHour } : {}),
+  });
   const pool = new ScanPool({ threads: 0 });
   const scheduler = new Scheduler(db, alerts, outbox, clock, {
     watchlist: s.entries,
