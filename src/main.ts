@@ -33,6 +33,11 @@ async function startBot(config: Config): Promise<void> {
       ...(slack.httpReceiver ? { slackReceiver: slack.httpReceiver } : {}),
       health: () => ({ ok: true, mode: config.slack.mode }),
     });
+  // POST /events: signed webhook events that update the inventory (both modes and the playground).
+  if (services.automation) {
+    const { webhookRoute } = await import('./inventory/webhook.js');
+    http.addRoute(webhookRoute(services.automation.webhook));
+  }
   const port = pg?.port ?? (await http.listen(config.port, config.host));
   if (slack.socketReceiver) await slack.app.start();
   logger.info({ port, mode: config.slack.mode }, `certmedic listening on port ${port} (${config.slack.mode} mode)`);

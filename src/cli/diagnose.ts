@@ -198,6 +198,10 @@ export async function runDiagnose(
   const format = parseFormat(o.format, ['text', 'json', 'blocks']);
   const p = parseDiagnose(target, o, config);
   const { diagnose } = await import('../diagnose.js');
+  // The automation checks read the inventory (config baseline + stored webhook events).
+  const automation = config.file.inventory
+    ? (await import('../inventory/service.js')).openAutomation(config)
+    : undefined;
   const report = await diagnose(p.req, {
     resolvers: p.resolvers,
     ...(p.portMap ? { portMap: p.portMap } : {}),
@@ -205,7 +209,8 @@ export async function runDiagnose(
     trustAnchors: p.trustAnchors,
     ...(config.file.risk?.keywords ? { riskKeywords: config.file.risk.keywords } : {}),
     ...(o.verbose ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
-  });
+    ...(automation ? { services: automation.automation.checkServices } : {}),
+  }).finally(() => automation?.close());
   if (format === 'blocks') {
     const { reportMessage } = await import('../slack/blocks/report.js');
     await write(`${JSON.stringify(reportMessage(report), null, 2)}\n`);

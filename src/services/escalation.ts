@@ -16,6 +16,8 @@ export interface EscalationContext {
   renewalSchedule?: string;
   /** The last error from the provisioning logs. */
   error?: string;
+  /** Recent automation events (deployments, issuance, orders), newest first: prefill "recent changes". */
+  recentChanges?: string[];
 }
 
 /** EscalationContextProvider looks a name up in the inventory (undefined: not in it). */
@@ -30,6 +32,7 @@ export interface EscalationSummary {
   bot?: string;
   connector?: string;
   renewalSchedule?: string;
+  recentChanges?: string[];
   error: string;
   findings: { code: string; severity: string; title: string; detail: string }[];
   diagnosed: string;
@@ -59,6 +62,7 @@ export function buildEscalation(reportId: string, report: Report, ctx: Escalatio
     ...(ctx.bot ? { bot: ctx.bot } : {}),
     ...(ctx.connector ? { connector: ctx.connector } : {}),
     ...(ctx.renewalSchedule ? { renewalSchedule: ctx.renewalSchedule } : {}),
+    ...(ctx.recentChanges?.length ? { recentChanges: ctx.recentChanges } : {}),
     error: ctx.error ?? (worst ? `${worst.code}: ${worst.detail}` : 'no error found by the diagnosis'),
     findings: report.findings
       .filter((f) => f.severity !== 'info')

@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Report } from '../core/finding.js';
+import { type Automation, createAutomation } from '../inventory/service.js';
 import { type Db, openStore } from '../store/db.js';
 import { SlackStore } from '../store/slack.js';
 import { DiagnosisService, type DiagnosisSettings, diagnosisSettings } from './diagnosis.js';
@@ -17,6 +18,7 @@ export interface ExtraButton {
   actionId: string;
   value: string;
   style?: 'primary' | 'danger';
+  confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 
 export interface RateLimit {
@@ -36,6 +38,8 @@ export interface Services {
   escalationContext?: EscalationContextProvider;
   /** Automation buttons a report gets when the inventory allows them (issue 8). */
   reportButtons?: (report: Report, reportId: string) => ExtraButton[];
+  /** Inventory, webhook events and retry actions (issue 8). */
+  automation?: Automation;
   /** Extra App Home sections (alerts, watched names; issue 9). */
   homeSections?: (teamId: string | undefined) => Promise<{ title: string; lines: string[] }[]>;
 }
@@ -52,12 +56,32 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const clock = options.clock ?? systemClock;
   const db = options.db ?? openStore(config.dbPath);
   const limit = config.file.slack?.rateLimit;
+  const settings = diagnosisSettings(config, { clock, ...options.diagnosis });
+  const slackStore = new SlackStore(db, clock);
+  const automation = createAutomation(config, db, clock, settings.trustAnchors);
   return {
     config,
     clock,
     db,
-    slackStore: new SlackStore(db, clock),
-    diagnosis: new DiagnosisService(diagnosisSettings(config, { clock, ...options.diagnosis })),
+    slackStore,
+    diagnosis: new DiagnosisService(
+      automation.configured
+        ? { ...settings, services: { ...automation.checkServices, ...settings.services } }
+        : settings,
+    ),
     rateLimit: { limit: limit?.diagnoses ?? 10, windowMs: (limit?.windowSeconds ?? 300) * 1000 },
+    automation,
+    ...(automation.configured
+      ? {
+          escalationContext: async (name: string) => automation.context(name),
+          reportButtons: (report: Report, reportId: string) => {
+            const stored = slackStore.get(reportId);
+            return automation.buttons(report, {
+              ...(stored?.teamId ? { teamId: stored.teamId } : {}),
+              ...(stored?.channelId ? { channelId: stored.channelId } : {}),
+            });
+          },
+        }
+      : {}),
   };
 }

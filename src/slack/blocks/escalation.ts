@@ -64,6 +64,9 @@ export function escalationModal(s: EscalationSummary, metadata: string): Block {
           action_id: CHANGES_ACTION,
           multiline: true,
           max_length: 2500,
+          ...(s.recentChanges?.length
+            ? { initial_value: truncate(s.recentChanges.map((c) => `- ${c}`).join('\n'), 2500) }
+            : {}),
           placeholder: plain('e.g. moved shop.example.com behind the CDN on Monday', 150),
         },
       },

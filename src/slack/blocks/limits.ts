@@ -82,6 +82,8 @@ export interface ButtonSpec {
   actionId: string;
   value: string;
   style?: 'primary' | 'danger';
+  /** A confirmation dialog Slack shows before the click is sent (title 100, text 300, buttons 30). */
+  confirm?: { title: string; text: string; confirm: string; deny: string };
 }
 
 /** button returns a button element; an action_id or value over the limit is a programming error. */
@@ -94,6 +96,16 @@ export function button(spec: ButtonSpec): Block {
     action_id: spec.actionId,
     value: spec.value,
     ...(spec.style ? { style: spec.style } : {}),
+    ...(spec.confirm
+      ? {
+          confirm: {
+            title: plain(spec.confirm.title, 100),
+            text: plain(spec.confirm.text, 300),
+            confirm: plain(spec.confirm.confirm, 30),
+            deny: plain(spec.confirm.deny, 30),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { classifyDeploymentLog } from '../../../src/checks/automation/classify.js';
 import { stuckThresholdMs } from '../../../src/checks/automation/deployment.js';
 import type { Report } from '../../../src/core/finding.js';
 import { TargetPolicy } from '../../../src/net/guard.js';
@@ -140,6 +141,28 @@ describe('deployment jobs (runbook step 6)', () => {
       data: { deployment: 'k8s-shop', startedAt: minutes(3) },
     });
     expect(deployCodes(await h.run())).toEqual([]);
+  });
+
+  test("the failed run's log is classified: the category and first failing line are quoted", async () => {
+    h = await harness(baseInventory());
+    h.event({
+      id: 'f1',
+      type: 'deployment.failed',
+      time: minutes(2),
+      certificate: 'shop',
+      data: {
+        deployment: 'k8s-shop',
+        log: [
+          '2026-11-27 09:57:01 INFO copying certificate to web1',
+          '2026-11-27 09:57:02 ERROR Permission denied (publickey,password).',
+          '2026-11-27 09:57:02 ERROR deployment aborted',
+        ].join('\n'),
+      },
+    });
+    const r = await h.run({ classifyLog: classifyDeploymentLog });
+    const f = find(r, 'deploy.failed');
+    expect(f.evidence).toMatchObject({ logCode: 'log.auth_failure' });
+    expect(f.detail).toContain('Permission denied');
   });
 
   test('a run far longer than its history is deploy.stuck_pending; a normal one is not', async () => {

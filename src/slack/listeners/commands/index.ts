@@ -9,9 +9,10 @@ import { listenerErrorsTotal } from '../../metrics.js';
 import { parseCommandText } from '../../parse-command.js';
 import { diagnoseSubcommand } from './diagnose.js';
 import { helpSubcommand } from './help.js';
+import { statusSubcommand } from './status.js';
 import type { CommandArgs, Subcommand } from './types.js';
 
-export const SUBCOMMANDS: Subcommand[] = [diagnoseSubcommand, helpSubcommand];
+export const SUBCOMMANDS: Subcommand[] = [diagnoseSubcommand, statusSubcommand, helpSubcommand];
 
 /** usageLines returns the usage of every registered subcommand, in registry order. */
 export function usageLines(): UsageLine[] {
