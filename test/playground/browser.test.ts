@@ -89,94 +89,99 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!haveChromium)(`the playground page in chromium (skipped: ${CHROMIUM} missing)`, () => {
-  test('diagnose, Retry, Escalate through the modal, App Home, a confirm dialog, and the screenshot', async () => {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/`);
-    await expect.poll(() => page.locator('.nav-item', { hasText: 'general' }).count()).toBe(1);
+describe.skipIf(!haveChromium)(
+  haveChromium
+    ? 'the playground page in chromium'
+    : `the playground page in chromium (skipped: ${CHROMIUM} is missing)`,
+  () => {
+    test('diagnose, Retry, Escalate through the modal, App Home, a confirm dialog, and the screenshot', async () => {
+      const page = browser.pages()[0] ?? (await browser.newPage());
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`${server.url}/`);
+      await expect.poll(() => page.locator('.nav-item', { hasText: 'general' }).count()).toBe(1);
 
-    await page.fill('#composer-input', '/cert diagnose shop.example.test --method none');
-    await page.press('#composer-input', 'Enter');
-    const report = page.locator('.msg', { has: page.getByRole('button', { name: 'Retry' }) }).first();
-    await report.waitFor({ timeout: 15_000 });
-    const header = report.locator('.b-header');
-    await expect.poll(() => header.textContent()).toContain('shop.example.test');
-    // Emoji shortcodes become emoji; mrkdwn becomes bold and code; codes are shown.
-    expect(await header.innerHTML()).toContain('class="emoji"');
-    expect(await header.textContent()).not.toContain(':red_circle:');
-    expect(await report.locator('b').count()).toBeGreaterThan(0);
-    await expect.poll(() => report.locator('code', { hasText: 'tls.expiring_soon' }).count()).toBeGreaterThan(0);
-    expect(await report.getByRole('button', { name: 'Retry' }).getAttribute('class')).toContain('primary');
+      await page.fill('#composer-input', '/cert diagnose shop.example.test --method none');
+      await page.press('#composer-input', 'Enter');
+      const report = page.locator('.msg', { has: page.getByRole('button', { name: 'Retry' }) }).first();
+      await report.waitFor({ timeout: 15_000 });
+      const header = report.locator('.b-header');
+      await expect.poll(() => header.textContent()).toContain('shop.example.test');
+      // Emoji shortcodes become emoji; mrkdwn becomes bold and code; codes are shown.
+      expect(await header.innerHTML()).toContain('class="emoji"');
+      expect(await header.textContent()).not.toContain(':red_circle:');
+      expect(await report.locator('b').count()).toBeGreaterThan(0);
+      await expect.poll(() => report.locator('code', { hasText: 'tls.expiring_soon' }).count()).toBeGreaterThan(0);
+      expect(await report.getByRole('button', { name: 'Retry' }).getAttribute('class')).toContain('primary');
 
-    await report.getByRole('button', { name: 'Retry' }).click();
-    await expect.poll(() => report.textContent(), { timeout: 15_000 }).toContain('run 2');
+      await report.getByRole('button', { name: 'Retry' }).click();
+      await expect.poll(() => report.textContent(), { timeout: 15_000 }).toContain('run 2');
 
-    await report.getByRole('button', { name: 'Escalate' }).click();
-    const modal = page.locator('.modal[role=dialog]');
-    await modal.waitFor({ timeout: 10_000 });
-    expect(await modal.locator('header').textContent()).toContain('Escalate');
-    await modal.locator('textarea').fill('Moved shop.example.test behind the new load balancer on Monday');
-    await modal.getByRole('button', { name: 'Post escalation' }).click();
-    await modal.waitFor({ state: 'detached', timeout: 10_000 });
+      await report.getByRole('button', { name: 'Escalate' }).click();
+      const modal = page.locator('.modal[role=dialog]');
+      await modal.waitFor({ timeout: 10_000 });
+      expect(await modal.locator('header').textContent()).toContain('Escalate');
+      await modal.locator('textarea').fill('Moved shop.example.test behind the new load balancer on Monday');
+      await modal.getByRole('button', { name: 'Post escalation' }).click();
+      await modal.waitFor({ state: 'detached', timeout: 10_000 });
 
-    // The escalation lands in the configured channel; the report's thread says where it went.
-    await expect.poll(() => report.textContent(), { timeout: 10_000 }).toContain('Escalated to');
-    await page.locator('.nav-item', { hasText: 'escalations' }).click();
-    const escalation = page.locator('.msg', { hasText: 'Certificate escalation' }).first();
-    await escalation.waitFor({ timeout: 10_000 });
-    expect(await escalation.textContent()).toContain('behind the new load balancer');
-    await expect.poll(() => escalation.locator('.thread').textContent()).toContain('Plain text for a CA ticket');
+      // The escalation lands in the configured channel; the report's thread says where it went.
+      await expect.poll(() => report.textContent(), { timeout: 10_000 }).toContain('Escalated to');
+      await page.locator('.nav-item', { hasText: 'escalations' }).click();
+      const escalation = page.locator('.msg', { hasText: 'Certificate escalation' }).first();
+      await escalation.waitFor({ timeout: 10_000 });
+      expect(await escalation.textContent()).toContain('behind the new load balancer');
+      await expect.poll(() => escalation.locator('.thread').textContent()).toContain('Plain text for a CA ticket');
 
-    // App Home: opening it sends app_home_opened; the app publishes its view.
-    await page.locator('#home-link').click();
-    await expect
-      .poll(() => page.locator('#messages').textContent(), { timeout: 10_000 })
-      .toContain('shop.example.test');
+      // App Home: opening it sends app_home_opened; the app publishes its view.
+      await page.locator('#home-link').click();
+      await expect
+        .poll(() => page.locator('#messages').textContent(), { timeout: 10_000 })
+        .toContain('shop.example.test');
 
-    // A button with a confirm dialog asks first; Cancel sends nothing.
-    await server.playground.api.call('chat.postMessage', {
-      channel: 'C0GENERAL0',
-      text: 'confirm test',
-      blocks: [
-        {
-          type: 'actions',
-          elements: [
-            {
-              type: 'button',
-              action_id: 'danger.test',
-              text: { type: 'plain_text', text: 'Restart bot' },
-              style: 'danger',
-              confirm: {
-                title: { type: 'plain_text', text: 'Restart bot-eu-1?' },
-                text: { type: 'mrkdwn', text: 'This restarts *bot-eu-1*.' },
-                confirm: { type: 'plain_text', text: 'Restart' },
-                deny: { type: 'plain_text', text: 'Cancel' },
+      // A button with a confirm dialog asks first; Cancel sends nothing.
+      await server.playground.api.call('chat.postMessage', {
+        channel: 'C0GENERAL0',
+        text: 'confirm test',
+        blocks: [
+          {
+            type: 'actions',
+            elements: [
+              {
+                type: 'button',
+                action_id: 'danger.test',
+                text: { type: 'plain_text', text: 'Restart bot' },
                 style: 'danger',
+                confirm: {
+                  title: { type: 'plain_text', text: 'Restart bot-eu-1?' },
+                  text: { type: 'mrkdwn', text: 'This restarts *bot-eu-1*.' },
+                  confirm: { type: 'plain_text', text: 'Restart' },
+                  deny: { type: 'plain_text', text: 'Cancel' },
+                  style: 'danger',
+                },
               },
-            },
-          ],
-        },
-      ],
-    });
-    await page.locator('.nav-item', { hasText: 'general' }).click();
-    await page.getByRole('button', { name: 'Restart bot' }).click();
-    const dialog = page.locator('[role=alertdialog]');
-    await dialog.waitFor({ timeout: 5000 });
-    expect(await dialog.locator('b').textContent()).toBe('bot-eu-1');
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await dialog.waitFor({ state: 'detached', timeout: 5000 });
-    await server.playground.api.call('chat.delete', {
-      channel: 'C0GENERAL0',
-      ts: server.playground.workspace.findChannel('general')!.messages.find((m) => m.text === 'confirm test')!.ts,
-    });
+            ],
+          },
+        ],
+      });
+      await page.locator('.nav-item', { hasText: 'general' }).click();
+      await page.getByRole('button', { name: 'Restart bot' }).click();
+      const dialog = page.locator('[role=alertdialog]');
+      await dialog.waitFor({ timeout: 5000 });
+      expect(await dialog.locator('b').textContent()).toBe('bot-eu-1');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: 5000 });
+      await server.playground.api.call('chat.delete', {
+        channel: 'C0GENERAL0',
+        ts: server.playground.workspace.findChannel('general')!.messages.find((m) => m.text === 'confirm test')!.ts,
+      });
 
-    await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    const shot = join(dir, 'playground.png');
-    await page.screenshot({ path: shot });
-    expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
-    if (!existsSync(SCREENSHOT) || process.env['UPDATE_SCREENSHOTS'] === '1') copyFileSync(shot, SCREENSHOT);
-    expect(errors).toEqual([]);
-  }, 90_000);
-});
+      await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      const shot = join(dir, 'playground.png');
+      await page.screenshot({ path: shot });
+      expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+      if (!existsSync(SCREENSHOT) || process.env['UPDATE_SCREENSHOTS'] === '1') copyFileSync(shot, SCREENSHOT);
+      expect(errors).toEqual([]);
+    }, 90_000);
+  },
+);
