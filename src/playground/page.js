@@ -86,7 +86,7 @@ function renderMain() {
   if (current === 'home') {
     $('#title').innerHTML = 'certmedic <span class="title-sub">App Home</span>';
     box.innerHTML = state.home
-      ? `<div class="msg"><div></div><div>${blocks(state.home.blocks, { register, names: n })}</div></div>`
+      ? `<div class="msg" data-view="${esc(state.home.id)}"><div></div><div>${blocks(state.home.blocks, { register, names: n })}</div></div>`
       : '<div class="empty">The app has not published a Home view yet.</div>';
     $('#composer').hidden = true;
     return;
