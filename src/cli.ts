@@ -111,6 +111,16 @@ program
     process.exitCode = await runLintCsr(file, opts, await loadCliConfig(), write);
   });
 
+program
+  .command('classify-log')
+  .description('classify a provisioning log: the primary failure cause, other causes, the matching lines')
+  .argument('<file>', 'the log file, or - for standard input')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(async (file: string, opts: Record<string, unknown>) => {
+    const { runClassifyLog } = await import('./cli/classify-log.js');
+    process.exitCode = await runClassifyLog(file, opts, await loadCliConfig(), write);
+  });
+
 async function main(argv: string[]): Promise<void> {
   if (argv.length <= 2) {
     program.outputHelp();

@@ -8,6 +8,7 @@ import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ActionsSchema, resolveSecrets } from './actions/schema.js';
+import { LogRulesConfigSchema } from './checks/automation/log-rules-schema.js';
 import { ConfigError } from './core/errors.js';
 import { InventorySchema } from './inventory/schema.js';
 
@@ -98,6 +99,8 @@ export const FileSchema = z.looseObject({
     })
     .optional(),
   risk: z.strictObject({ keywords: z.array(z.string()).optional() }).optional(),
+  /** Extra provisioning-log classifier rules, tried before the built-in table (README: classify-log). */
+  logRules: LogRulesConfigSchema.optional(),
   inventory: InventorySchema.optional(),
   actions: ActionsSchema.optional(),
 });
