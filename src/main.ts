@@ -49,6 +49,10 @@ async function startBot(config: Config): Promise<void> {
     logger.info(`${signal}: shutting down`);
     try {
       await Promise.all([pg ? pg.close() : http.close(), slack.socketReceiver ? slack.app.stop() : Promise.resolve()]);
+      // Let diagnoses in progress post their report (a restart must not leave "Diagnosing …" behind).
+      const { settleFlows } = await import('./slack/report-flow.js');
+      const left = await settleFlows(10_000);
+      if (left > 0) logger.warn(`${left} diagnoses still running at shutdown`);
       services.db.close();
     } catch (err) {
       logger.error(`shutdown: ${errorMessage(err)}`);

@@ -6,6 +6,7 @@
  */
 import type { Report } from '../core/finding.js';
 import { footerLine, summaryLine } from '../render/text.js';
+import { servedNames } from './served-names.js';
 
 /** EscalationContext is what the inventory knows about a certificate. */
 export interface EscalationContext {
@@ -39,15 +40,6 @@ export interface EscalationSummary {
 }
 
 const NOT_IN_INVENTORY = 'unknown (not in the inventory)';
-
-/** servedNames returns CN and SANs of the served certificate when the report has them. */
-function servedNames(report: Report): string[] {
-  const cert = report.facts['certificate'] as { subjectCN?: unknown; san?: unknown } | undefined;
-  const names: string[] = [];
-  if (cert && typeof cert.subjectCN === 'string') names.push(cert.subjectCN);
-  if (cert && Array.isArray(cert.san)) names.push(...cert.san.filter((s): s is string => typeof s === 'string'));
-  return [...new Set(names)];
-}
 
 /** buildEscalation returns the summary of a stored report, enriched by the inventory context. */
 export function buildEscalation(reportId: string, report: Report, ctx: EscalationContext = {}): EscalationSummary {

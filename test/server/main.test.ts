@@ -15,7 +15,14 @@ const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 let world: World;
 let slack: FakeSlack;
 beforeAll(async () => {
-  world = await startWorld({ records: ['locked.example.test A 127.0.0.12', 'locked.example.test CAA 0 issue ";"'] });
+  world = await startWorld({
+    records: [
+      'locked.example.test A 127.0.0.12',
+      'locked.example.test CAA 0 issue ";"',
+      'slow.example.test A 127.0.0.13',
+    ],
+    rules: [{ name: 'slow.example.test', type: 'A', action: 'delay', delayMs: 1500 }],
+  });
   slack = await startFakeSlack();
 });
 afterAll(async () => {
@@ -99,6 +106,17 @@ describe('npm start', () => {
     expect(await r.exited).toBe(0);
     expect(r.stderr).not.toContain('xoxb-main-secret');
     expect(r.stderr).not.toContain(SIGNING_SECRET);
+  });
+
+  test('SIGTERM while a diagnosis runs: the report is still posted before exit 0', async () => {
+    slack.reset();
+    const r = start({ ...baseEnv(), SLACK_BOT_TOKEN: 'xoxb-main-secret', SLACK_SIGNING_SECRET: SIGNING_SECRET });
+    const port = await portOf(r);
+    await send(`http://127.0.0.1:${port}/slack/events`, slashCommand('diagnose slow.example.test'));
+    await slack.waitFor('chat.postMessage');
+    r.child.kill('SIGTERM');
+    expect(await r.exited).toBe(0);
+    expect(slack.callsOf('chat.update')).toHaveLength(1);
   });
 
   test('Socket Mode: connects through SLACK_API_URL, serves healthz, SIGTERM exits 0', async () => {

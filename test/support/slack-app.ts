@@ -36,6 +36,8 @@ export interface HarnessOptions {
   receiver?: Receiver;
   /** Files for CERTMEDIC_CONFIG etc. are the caller's; this is extra env only. */
   slack?: FakeSlack;
+  /** Port mappings added to the world's (e.g. 443 to a local TLS server). */
+  portMap?: Record<number, number>;
 }
 
 /** startHarness starts world, fake Slack and the app; close() stops them all. */
@@ -61,7 +63,11 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const services = createServices(config, { diagnosis: { portMap: world.portMap, timeoutMs: 5000 } });
+  const portMap = new Map([
+    ...world.portMap,
+    ...Object.entries(opts.portMap ?? {}).map(([k, v]) => [Number(k), v] as const),
+  ]);
+  const services = createServices(config, { diagnosis: { portMap, timeoutMs: 5000 } });
   const app = createApp({ config, services, logger, ...(opts.receiver ? { receiver: opts.receiver } : {}) });
   const http = new HttpServer({ logger, ...(app.httpReceiver ? { slackReceiver: app.httpReceiver } : {}) });
   const port = await http.listen(0, '127.0.0.1');
