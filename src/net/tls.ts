@@ -189,9 +189,10 @@ export function probeTls(o: TlsProbeOptions): Promise<TlsProbeResult> {
       });
       secure.once('secureConnect', onSecure);
       secure.on('error', fail);
-      secure.once('close', () =>
-        fail(codedError('the server closed the connection during the handshake', 'ECONNRESET')),
-      );
+      secure.once('close', () => {
+        // After finish() this is our own destroy(): don't build an Error for nothing.
+        if (!done) fail(codedError('the server closed the connection during the handshake', 'ECONNRESET'));
+      });
     };
 
     if (starttls === 'none') {
