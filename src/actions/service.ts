@@ -5,6 +5,7 @@
  * adapter, and audited whatever happens (refusals included).
  */
 import { errorMessage } from '../core/errors.js';
+import { actionRunsTotal } from '../inventory/metrics.js';
 import type { InventoryStore } from '../inventory/store.js';
 import { runAdapter } from './adapters.js';
 import { ACTION_LABELS, type ActionConfig } from './schema.js';
@@ -113,7 +114,8 @@ export class ActionService {
     const started = this.store.iso();
     const req = this.store.request(requestId);
     const action = req ? this.actions.find((a) => a.id === req.action) : undefined;
-    const audit = (outcome: Outcome, detail: string) =>
+    const audit = (outcome: Outcome, detail: string) => {
+      actionRunsTotal.inc({ kind: action?.kind ?? 'unknown', outcome });
       this.store.audit({
         ...(req ? { requestId: req.id } : {}),
         action: req?.action ?? '(unknown)',
@@ -125,6 +127,7 @@ export class ActionService {
         startedAt: started,
         finishedAt: this.store.iso(),
       });
+    };
     if (!req || !action) {
       const text = req ? `action ${req.action} is no longer configured` : 'unknown or expired action';
       audit('refused', text);

@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { type Route, sendJson } from '../server/http.js';
 import { type InventoryEvent, parseEvent } from './events.js';
+import { webhookEventsTotal } from './metrics.js';
 import type { InventoryStore } from './store.js';
 
 /** Bodies above this size are refused (413) before anything else is done with them. */
@@ -80,6 +81,24 @@ function refFailure(store: InventoryStore, ev: InventoryEvent): string | undefin
 
 /** createWebhookHandler returns the POST /events handler: `(rawBody, headers) => {status, body}`. */
 export function createWebhookHandler(opts: WebhookOptions): WebhookHandler {
+  const handle = inner(opts);
+  return async (rawBody, headers) => {
+    const r = await handle(rawBody, headers);
+    const outcome =
+      r.status === 200
+        ? r.body['duplicate']
+          ? 'duplicate'
+          : 'stored'
+        : (({ 400: 'malformed', 401: 'unsigned', 413: 'too_large', 503: 'unconfigured' } as Record<number, string>)[
+            r.status
+          ] ?? 'error');
+    webhookEventsTotal.inc({ outcome, type: typeof r.body['type'] === 'string' ? r.body['type'] : 'unknown' });
+    return r;
+  };
+}
+
+/** inner is the handler without metrics. */
+function inner(opts: WebhookOptions): WebhookHandler {
   const clock = opts.clock ?? systemClock;
   return async (rawBody, headers) => {
     if (rawBody.length > MAX_EVENT_BYTES) return reply(413, { error: `body larger than ${MAX_EVENT_BYTES} bytes` });
@@ -103,7 +122,7 @@ export function createWebhookHandler(opts: WebhookOptions): WebhookHandler {
     const parsed = parseEvent(json);
     if ('error' in parsed) return reply(400, { error: parsed.error });
     const ev = parsed.event;
-    if (opts.store.hasEvent(ev.id)) return reply(200, { ok: true, id: ev.id, duplicate: true });
+    if (opts.store.hasEvent(ev.id)) return reply(200, { ok: true, id: ev.id, type: ev.type, duplicate: true });
     const bad = refFailure(opts.store, ev);
     if (bad) return reply(400, { error: bad });
     const outcome = opts.store.record(ev);
@@ -114,7 +133,7 @@ export function createWebhookHandler(opts: WebhookOptions): WebhookHandler {
         // A listener's failure must not turn a stored event into an error the sender retries.
       }
     }
-    return reply(200, { ok: true, id: ev.id, duplicate: outcome === 'duplicate' });
+    return reply(200, { ok: true, id: ev.id, type: ev.type, duplicate: outcome === 'duplicate' });
   };
 }
 

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
+import { registry } from '../../src/core/metrics.js';
 import { createWebhookHandler, signWebhook, webhookRoute } from '../../src/inventory/webhook.js';
 import { HttpServer } from '../../src/server/http.js';
 import { baseInventory } from '../checks/automation/helpers.js';
@@ -57,10 +58,12 @@ describe('POST /events: signature and replay window', () => {
   test('a signed, fresh, well-formed event is stored and updates the inventory', async () => {
     const s = await start();
     const r = await s.signed(ev());
-    expect(r).toEqual({ status: 200, json: { ok: true, id: 'evt-1', duplicate: false } });
+    expect(r).toEqual({ status: 200, json: { ok: true, id: 'evt-1', type: 'deployment.failed', duplicate: false } });
     expect(s.store.eventCount()).toBe(1);
     const run = s.store.view('shop')!.deployments[0]!.runs.at(-1)!;
     expect(run).toMatchObject({ result: 'failed', error: 'Forbidden', finishedAt: '2026-11-27T09:30:00.000Z' });
+    const metrics = await registry.metrics();
+    expect(metrics).toMatch(/certmedic_webhook_events_total\{[^}]*outcome="stored"[^}]*type="deployment.failed"/);
   });
 
   test.each([
@@ -102,7 +105,7 @@ describe('POST /events: signature and replay window', () => {
     const s = await start();
     await s.signed(ev());
     const again = await s.signed(ev({ data: { deployment: 'k8s-shop', error: 'something else' } }));
-    expect(again).toEqual({ status: 200, json: { ok: true, id: 'evt-1', duplicate: true } });
+    expect(again).toEqual({ status: 200, json: { ok: true, id: 'evt-1', type: 'deployment.failed', duplicate: true } });
     expect(s.store.eventCount()).toBe(1);
     expect(s.store.view('shop')!.deployments[0]!.runs.at(-1)!.error).toBe('Forbidden');
   });
