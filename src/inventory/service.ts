@@ -10,6 +10,7 @@ import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Report } from '../core/finding.js';
 import { type Db, openStore } from '../store/db.js';
+import type { InventoryEvent } from './events.js';
 import { describeSchedule } from './schedule.js';
 import { EMPTY_INVENTORY } from './schema.js';
 import { type CertificateView, InventoryStore } from './store.js';
@@ -72,10 +73,17 @@ export function createAutomation(
   db: Db,
   clock: Clock,
   trustAnchors: readonly string[] = [],
+  /** Called after a webhook event was stored (proactive alerts). */
+  onEvent?: (event: InventoryEvent) => void,
 ): Automation {
   const inventory = new InventoryStore(db, config.file.inventory ?? EMPTY_INVENTORY, clock);
   const actions = new ActionService(config.file.actions ?? [], inventory, new ActionStore(db, clock), trustAnchors);
-  const webhook = createWebhookHandler({ secret: config.webhookSecret, store: inventory, clock });
+  const webhook = createWebhookHandler({
+    secret: config.webhookSecret,
+    store: inventory,
+    clock,
+    ...(onEvent ? { onEvent } : {}),
+  });
   return {
     inventory,
     actions,

@@ -7,6 +7,8 @@ import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Report } from '../core/finding.js';
 import { type Automation, createAutomation } from '../inventory/service.js';
+import { classifyDeploymentLog } from '../checks/automation/classify.js';
+import { createMonitor, type Monitor } from '../monitor/service.js';
 import { type Db, openStore } from '../store/db.js';
 import { SlackStore } from '../store/slack.js';
 import { DiagnosisService, type DiagnosisSettings, diagnosisSettings } from './diagnosis.js';
@@ -40,6 +42,8 @@ export interface Services {
   reportButtons?: (report: Report, reportId: string) => ExtraButton[];
   /** Inventory, webhook events and retry actions (issue 8). */
   automation?: Automation;
+  /** Proactive alerts: watchlist, scheduler, alert state, Slack outbox (issue 9; started by main.ts). */
+  monitor?: Monitor;
   /** Extra App Home sections (alerts, watched names; issue 9). */
   homeSections?: (teamId: string | undefined) => Promise<{ title: string; lines: string[] }[]>;
 }
@@ -58,7 +62,17 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
   const limit = config.file.slack?.rateLimit;
   const settings = diagnosisSettings(config, { clock, ...options.diagnosis });
   const slackStore = new SlackStore(db, clock);
-  const automation = createAutomation(config, db, clock, settings.trustAnchors);
+  let monitor: Monitor | undefined;
+  const automation = createAutomation(config, db, clock, settings.trustAnchors, (e) => monitor?.onInventoryEvent(e));
+  monitor = createMonitor({
+    config,
+    db,
+    clock,
+    slackStore,
+    inventory: automation.inventory,
+    ...(automation.configured ? { automationServices: automation.checkServices } : {}),
+    classifyLog: classifyDeploymentLog,
+  });
   return {
     config,
     clock,
@@ -71,6 +85,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     ),
     rateLimit: { limit: limit?.diagnoses ?? 10, windowMs: (limit?.windowSeconds ?? 300) * 1000 },
     automation,
+    monitor,
     ...(automation.configured
       ? {
           escalationContext: async (name: string) => automation.context(name),

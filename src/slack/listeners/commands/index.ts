@@ -11,8 +11,15 @@ import { diagnoseSubcommand } from './diagnose.js';
 import { helpSubcommand } from './help.js';
 import { statusSubcommand } from './status.js';
 import type { CommandArgs, Subcommand } from './types.js';
+import { unwatchSubcommand, watchSubcommand } from './watch.js';
 
-export const SUBCOMMANDS: Subcommand[] = [diagnoseSubcommand, statusSubcommand, helpSubcommand];
+export const SUBCOMMANDS: Subcommand[] = [
+  diagnoseSubcommand,
+  statusSubcommand,
+  watchSubcommand,
+  unwatchSubcommand,
+  helpSubcommand,
+];
 
 /** usageLines returns the usage of every registered subcommand, in registry order. */
 export function usageLines(): UsageLine[] {
