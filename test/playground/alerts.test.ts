@@ -3,7 +3,7 @@
  * and API URL, which the playground points at its local Web API, so alerts land in #alerts,
  * are updated in place and get their follow-ups in the thread.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -21,8 +21,20 @@ let dir: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'certmedic-pg-alerts-'));
+  writeFileSync(
+    join(dir, 'certmedic.yml'),
+    '# no watchlist: nothing here may probe the internet\ndefaults: { timeoutMs: 5000 }\n',
+  );
   const config = playgroundConfig(
-    loadConfig({ PORT: '0', CERTMEDIC_DB: join(dir, 'pg.db'), CERTMEDIC_LOG_LEVEL: 'silent' }, dir),
+    loadConfig(
+      {
+        PORT: '0',
+        CERTMEDIC_DB: join(dir, 'pg.db'),
+        CERTMEDIC_CONFIG: join(dir, 'certmedic.yml'),
+        CERTMEDIC_LOG_LEVEL: 'silent',
+      },
+      dir,
+    ),
   );
   server = await startPlayground(config, createLogger('silent'));
   services = createServices(server.config);

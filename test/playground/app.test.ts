@@ -3,7 +3,7 @@
  * receiver and local Web API, against a local DNS world: slash commands, Retry, Escalate and the
  * modal, mentions, App Home, and what happens when the app does not acknowledge.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -24,11 +24,16 @@ beforeAll(async () => {
     records: ['shop.example.test A 127.0.0.10', 'example.test CAA 0 issue "letsencrypt.org"'],
   });
   dir = mkdtempSync(join(tmpdir(), 'certmedic-pg-'));
+  writeFileSync(
+    join(dir, 'certmedic.yml'),
+    '# no watchlist: nothing here may probe the internet\ndefaults: { timeoutMs: 5000 }\n',
+  );
   const config = playgroundConfig(
     loadConfig(
       {
         PORT: '0',
         CERTMEDIC_DB: join(dir, 'pg.db'),
+        CERTMEDIC_CONFIG: join(dir, 'certmedic.yml'),
         CERTMEDIC_RESOLVER: world.resolver.resolverArg,
         CERTMEDIC_ALLOW_NETWORKS: '127.0.0.0/8',
         CERTMEDIC_LOG_LEVEL: 'silent',
@@ -72,9 +77,15 @@ const blockText = (m: Message) => JSON.stringify(m.blocks ?? []);
 const calls = (method: string) => server.playground.api.calls.filter((c) => c.method === method);
 
 describe('the playground drives the production Bolt app', () => {
-  test('the sample config is used and alerts go to #alerts', () => {
-    expect(services.config.configPath).toMatch(/examples/);
-    expect(services.config.alertChannel).toBe(server.playground.workspace.findChannel('alerts')?.id);
+  test('without CERTMEDIC_CONFIG the sample config is used; alerts go to #alerts unless configured', () => {
+    const sample = playgroundConfig(loadConfig({ CERTMEDIC_DB: join(dir, 'other.db') }, dir));
+    expect(sample.configPath).toMatch(/examples\/playground\.yml$/);
+    expect(sample.file.watchlist?.length).toBeGreaterThan(0);
+    expect(sample.file.inventory?.certificates.length).toBeGreaterThan(0);
+    expect(sample.alertChannel).toBe(server.playground.workspace.findChannel('alerts')?.id);
+    expect(services.config.configPath).toBe(join(dir, 'certmedic.yml'));
+    const routed = playgroundConfig(loadConfig({ CERTMEDIC_ALERT_CHANNEL: '#ops' }, dir));
+    expect(routed.alertChannel).toBe('#ops');
   });
 
   test('/cert diagnose posts a placeholder and updates it in place with the report', async () => {

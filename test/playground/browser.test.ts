@@ -5,7 +5,7 @@
  * Retry and Escalate, submits the modal, sees the escalation posted, and saves the screenshot the
  * README shows (docs/playground.png; rewritten when missing or with UPDATE_SCREENSHOTS=1).
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,10 @@ let dir: string;
 beforeAll(async () => {
   if (!haveChromium) return;
   dir = mkdtempSync(join(tmpdir(), 'certmedic-browser-'));
+  writeFileSync(
+    join(dir, 'certmedic.yml'),
+    '# no watchlist: nothing here may probe the internet\ndefaults: { timeoutMs: 5000 }\n',
+  );
   const ca = await pki('Playground Test');
   // A 90-day certificate with 5 days left: critical tls.expiring_soon, the report has work to show.
   const leaf = await leafOf(ca, ['shop.example.test'], { fromDays: -85, toDays: 5 });
@@ -47,6 +51,7 @@ beforeAll(async () => {
       {
         PORT: '0',
         CERTMEDIC_DB: join(dir, 'playground.db'),
+        CERTMEDIC_CONFIG: join(dir, 'certmedic.yml'),
         CERTMEDIC_RESOLVER: world.resolver.resolverArg,
         CERTMEDIC_ALLOW_NETWORKS: '127.0.0.0/8',
         CERTMEDIC_ESCALATION_CHANNEL: 'escalations',
