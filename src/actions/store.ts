@@ -53,6 +53,10 @@ export class ActionStore {
   /** createRequest stores an offered action and returns it with its new id. */
   createRequest(r: Omit<ActionRequest, 'id' | 'createdAt'>): ActionRequest {
     const req: ActionRequest = { ...r, id: `a${randomBytes(9).toString('base64url')}`, createdAt: this.iso() };
+    // Buttons older than 30 days no longer work (the audit log is kept).
+    this.db
+      .prepare('DELETE FROM action_requests WHERE created_at < ?')
+      .run(new Date(this.clock.now() - 30 * 86_400_000).toISOString());
     this.db
       .prepare(
         'INSERT INTO action_requests (id, action, certificate, deployment, team_id, channel_id, thread_ts, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

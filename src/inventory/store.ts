@@ -66,7 +66,12 @@ interface RunRow {
 }
 
 /** InventoryStore is the inventory's live state: baseline + events. */
+/** Events and old runs are kept this long (dedupe only needs the 5-minute replay window). */
+export const RETENTION_DAYS = 90;
+const PRUNE_EVERY = 500;
+
 export class InventoryStore {
+  private sincePrune = 0;
   constructor(
     private readonly db: Db,
     readonly baseline: Inventory,
@@ -174,8 +179,25 @@ export class InventoryStore {
         .run(ev.id, ev.type, ev.time, ev.certificate ?? null, JSON.stringify(ev.data), iso(this.clock.now()));
       if (inserted.changes === 0) return 'duplicate';
       this.apply(ev);
+      if (++this.sincePrune >= PRUNE_EVERY) this.prune();
       return 'stored';
     })();
+  }
+
+  /**
+   * prune deletes events and finished runs older than RETENTION_DAYS (received / started), keeping
+   * the newest runs of each deployment for the stuck-job statistics.
+   */
+  prune(): void {
+    this.sincePrune = 0;
+    const cutoff = iso(this.clock.now() - RETENTION_DAYS * 86_400_000);
+    this.db.prepare('DELETE FROM inventory_events WHERE received_at < ?').run(cutoff);
+    this.db
+      .prepare(
+        `DELETE FROM inventory_runs WHERE started_at < ? AND result != 'running' AND seq NOT IN (
+           SELECT seq FROM inventory_runs r2 WHERE r2.deployment = inventory_runs.deployment ORDER BY seq DESC LIMIT 50)`,
+      )
+      .run(cutoff);
   }
 
   private apply(ev: InventoryEvent): void {
