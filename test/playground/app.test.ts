@@ -24,9 +24,18 @@ beforeAll(async () => {
     records: ['shop.example.test A 127.0.0.10', 'example.test CAA 0 issue "letsencrypt.org"'],
   });
   dir = mkdtempSync(join(tmpdir(), 'certmedic-pg-'));
+  // No watchlist and only local names: nothing here may probe the internet.
   writeFileSync(
     join(dir, 'certmedic.yml'),
-    '# no watchlist: nothing here may probe the internet\ndefaults: { timeoutMs: 5000 }\n',
+    `defaults: { timeoutMs: 5000 }
+inventory:
+  certificates:
+    - { id: shop, names: [shop.example.test], bot: bot-eu-1, deployments: [shop-nginx] }
+  bots:
+    - { id: bot-eu-1, lastHeartbeat: '2026-01-01T00:00:00Z' }
+  deployments:
+    - { id: shop-nginx, type: nginx, host: shop.example.test, ports: [443], keystorePath: /etc/nginx/shop.pem }
+`,
   );
   const config = playgroundConfig(
     loadConfig(
@@ -160,6 +169,19 @@ describe('the playground drives the production Bolt app', () => {
       ok: true,
     });
     await until('the mention report', () => calls('chat.postMessage').length > before);
+  });
+
+  test('/cert status shows the automation chain of an inventory certificate', async () => {
+    const before = general().messages.length;
+    expect(await post('command', { channel: 'C0GENERAL0', text: '/cert status shop.example.test' })).toEqual({
+      ok: true,
+    });
+    const status = await until('the status message', () =>
+      general()
+        .messages.slice(before)
+        .find((m) => blockText(m).includes('bot-eu-1')),
+    );
+    expect(status.ephemeral).toBeUndefined();
   });
 
   test('opening App Home publishes the home view', async () => {
