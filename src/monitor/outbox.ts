@@ -280,6 +280,18 @@ export class Outbox {
 
   /** findSent looks for a message this row already posted, by its metadata; returns its ts. */
   private async findSent(row: Row, parent: { channel: string; ts: string } | undefined): Promise<string | undefined> {
+    try {
+      return await this.lookup(row, parent);
+    } catch (err) {
+      // Slack refused the lookup itself (missing history scope, not in channel): posting again
+      // risks a duplicate, never posting loses the alert; post, and say so.
+      if ((err as { code?: string }).code !== webApi.ErrorCode.PlatformError) throw err;
+      this.opts.log?.(`cannot look up ${row.msg_key} before posting again: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private async lookup(row: Row, parent: { channel: string; ts: string } | undefined): Promise<string | undefined> {
     const res = parent
       ? await this.slack!.apiCall('conversations.replies', {
           channel: parent.channel,

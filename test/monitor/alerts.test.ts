@@ -222,6 +222,18 @@ describe('Slack outages delay but never lose or duplicate alerts', () => {
     expect(fake.messages[0]!.text).toContain('18');
   });
 
+  test('when Slack refuses the lookup (missing history scope) the alert is posted rather than lost', async () => {
+    const { monitor: m } = await setup('127.0.0.70', 20.5);
+    fake.fail('chat.postMessage', { status: 502 });
+    fake.fail('conversations.history', { error: 'missing_scope' });
+    await m.scheduler.tick();
+    m.clock.advance(5000);
+    await m.outbox.drain();
+    expect(fake.callsOf('conversations.history')).toHaveLength(1);
+    expect(fake.messages).toHaveLength(1);
+    expect(m.outbox.pending()).toBe(0);
+  });
+
   test('a dropped thread reply is looked up in the thread before it is posted again', async () => {
     const { monitor: m } = await setup('127.0.0.67', 8.5);
     await m.scheduler.tick();

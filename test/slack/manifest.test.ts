@@ -21,12 +21,14 @@ describe('manifest.yml', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 
-  test('minimal bot scopes', () => {
+  test('minimal bot scopes (history: the alert outbox looks messages up by metadata)', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
+      'channels:history',
       'chat:write',
       'chat:write.public',
       'commands',
+      'groups:history',
     ]);
   });
 });
