@@ -122,6 +122,8 @@ function inner(opts: WebhookOptions): WebhookHandler {
     const parsed = parseEvent(json);
     if ('error' in parsed) return reply(400, { error: parsed.error });
     const ev = parsed.event;
+    if (Date.parse(ev.time) > clock.now() + MAX_SKEW_SECONDS * 1000)
+      return reply(400, { error: `time: ${ev.time} is in the future (a future time would pin the state)` });
     if (opts.store.hasEvent(ev.id)) return reply(200, { ok: true, id: ev.id, type: ev.type, duplicate: true });
     const bad = refFailure(opts.store, ev);
     if (bad) return reply(400, { error: bad });

@@ -146,6 +146,7 @@ describe('POST /events: malformed events are 400 with a clear message', () => {
       /^id:/,
     ],
     ['a bad time', ev({ time: 'yesterday' }), /^time:/],
+    ['a time in the future', ev({ time: '2027-01-01T00:00:00Z' }), /^time: .*in the future/],
     ['missing data fields', ev({ data: {} }), /^data\.deployment:/],
     ['an unexpected data field', ev({ data: { deployment: 'k8s-shop', extra: 1 } }), /^data:.*extra/],
     [
