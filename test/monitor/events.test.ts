@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { classifyDeploymentLog } from '../../src/checks/automation/classify.js';
 import { loadConfig } from '../../src/config.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { InventoryEvent } from '../../src/inventory/events.js';
@@ -44,7 +45,7 @@ beforeEach(() => {
     clock,
   );
   slackStore = new SlackStore(db, clock);
-  monitor = createMonitor({ config, db, clock, inventory, slackStore });
+  monitor = createMonitor({ config, db, clock, inventory, slackStore, classifyLog: classifyDeploymentLog });
 });
 
 function failed(id: string, runId: string): InventoryEvent {
@@ -75,6 +76,25 @@ describe('deployment.failed events', () => {
     const stored = slackStore.get(actions[0]!.value!);
     expect(stored?.report?.findings.map((f) => f.code)).toEqual(['deploy.failed']);
     expect(stored?.channelId).toBe('COWNERS1');
+  });
+
+  test("the failed run's log is classified: its first failing line and fixes are in the alert", async () => {
+    const event = failed('ev-log', 'run-log');
+    if (event.type !== 'deployment.failed') throw new Error('unreachable');
+    event.data.log = [
+      '2026-11-27T09:59:58Z deploying certificate to web-1',
+      '2026/11/27 09:59:59 [emerg] 1234#0: cannot load certificate "/etc/nginx/tls/shop.pem"',
+      'nginx: configuration file /etc/nginx/nginx.conf test failed',
+    ].join('\n');
+    monitor.onInventoryEvent(event);
+    await monitor.outbox.drain();
+    const classified = classifyDeploymentLog(event.data.log)!;
+    expect(classified.code).toMatch(/^log\./);
+    const blocks = JSON.stringify(posts()[0]!.args['blocks']);
+    expect(blocks).toContain('cannot load certificate');
+    expect(blocks).toContain(JSON.stringify(classified.fixes[0]!).slice(1, 40));
+    const [alert] = monitor.alerts.open();
+    expect(alert!.problem.findings[0]!.evidence['logCode']).toBe(classified.code);
   });
 
   test('a second failure updates the alert and follows up in its thread; success resolves it', async () => {
