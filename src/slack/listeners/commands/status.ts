@@ -38,6 +38,15 @@ export const statusSubcommand: Subcommand = {
         });
         return;
       }
+      const { limit, windowMs } = services.rateLimit;
+      const wait = services.slackStore.takeRateToken(command.user_id, limit, windowMs);
+      if (wait > 0) {
+        await ack({
+          response_type: 'ephemeral',
+          ...noticeMessage(':hourglass:', `Too many requests; try again in ${Math.ceil(wait / 1000)} s.`),
+        });
+        return;
+      }
       await ack();
       const base = name.replace(/^\*\./, '');
       const report = await services.diagnosis.run({
