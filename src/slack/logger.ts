@@ -10,6 +10,10 @@ const SECRET_PATTERNS: RegExp[] = [
   /\bxapp-[A-Za-z0-9-]+/g,
   /("?(?:token|signing_?secret|authorization|client_secret)"?\s*[:=]\s*"?)[^",\s}]+/gi,
   /(v0=)[0-9a-f]{64}/g,
+  // response_url and webhook URLs are capabilities (anyone holding one can post for 30 minutes).
+  /(https:\/\/hooks\.slack(?:-gov)?\.com\/)[^\s"'\\]+/g,
+  // Socket Mode connection URLs carry a one-time ticket.
+  /([?&]ticket=)[^&\s"'\\]+/g,
 ];
 
 /** scrub returns text with Slack tokens, signatures and secret fields replaced by `[redacted]`. */

@@ -78,3 +78,26 @@ describe('chat command parsing', () => {
     expect((err as Error).message).toContain(message);
   });
 });
+
+describe('log scrubbing', () => {
+  test('tokens, secrets, signatures, response URLs and Socket Mode tickets are redacted', async () => {
+    const { scrub } = await import('../../src/slack/logger.js');
+    const line = scrub(
+      'xoxb-1-2-abc xapp-1-A1-xyz "token":"s3cret" signing_secret=abc v0=' +
+        'a'.repeat(64) +
+        ' https://hooks.slack.com/commands/T1/2/XyZ wss://wss-primary.slack.com/link/?ticket=abc-123&app_id=A1',
+    );
+    for (const secret of [
+      'xoxb-1-2-abc',
+      'xapp-1-A1-xyz',
+      's3cret',
+      'signing_secret=abc',
+      'a'.repeat(64),
+      'XyZ',
+      'abc-123',
+    ]) {
+      expect(line).not.toContain(secret);
+    }
+    expect(line).toContain('app_id=A1');
+  });
+});
