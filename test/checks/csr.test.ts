@@ -311,8 +311,10 @@ describe('lintCsr with CSRs made by openssl now', () => {
           ],
           { stdio: 'pipe' },
         );
-        return lintCsr(readFileSync(out), { target: out }).findings.map((f) => f.code);
+        last = lintCsr(readFileSync(out), { target: out });
+        return last.findings.map((f) => f.code);
       };
+      let last: ReturnType<typeof lintCsr> | undefined;
       expect(make('rsa', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'], 'DNS:live.example.com')).toEqual(
         [],
       );
@@ -324,6 +326,14 @@ describe('lintCsr with CSRs made by openssl now', () => {
         ),
       ).toEqual(['csr.invalid_name']);
       expect(make('ed', ['-algorithm', 'ed25519'], 'DNS:live.example.com', [])).toEqual(['csr.unsupported_key']);
+      expect(
+        make(
+          'v6',
+          ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
+          'DNS:live.example.com,IP:fd00::1,IP:2606:4700::1111',
+        ),
+      ).toEqual(['csr.internal_name']);
+      expect(last?.facts['ipAddresses']).toEqual(['fd00::1', '2606:4700::1111']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -4,7 +4,10 @@
  * CertificationRequestInfo, which also handles MD5/SHA-1 signatures that WebCrypto refuses.
  */
 import { createPublicKey, constants as cryptoConstants, type KeyObject, verify } from 'node:crypto';
-import { Pkcs10CertificateRequest, SubjectAlternativeNameExtension } from '@peculiar/x509';
+import { Pkcs10CertificateRequest } from '@peculiar/x509';
+import { CsrParseError, parseAltNames, parseName, type RequestParts, splitRequest } from './der.js';
+
+export { CsrParseError } from './der.js';
 
 export type KeyType = 'rsa' | 'rsa-pss' | 'ecdsa' | 'ed25519' | 'ed448' | 'dsa' | 'other';
 
@@ -49,9 +52,6 @@ export interface ParsedCsr {
   format: 'pem' | 'der';
 }
 
-/** CsrParseError: the input is not a PKCS#10 request; the message says what it looks like instead. */
-export class CsrParseError extends Error {}
-
 const PEM_BLOCK = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([\s\S]*?)-----END (NEW )?CERTIFICATE REQUEST-----/;
 
 const SIG_OIDS: Record<string, { name: string; hash?: string; node?: string }> = {
@@ -67,22 +67,6 @@ const SIG_OIDS: Record<string, { name: string; hash?: string; node?: string }> =
   '1.2.840.10045.4.3.4': { name: 'ecdsa-with-SHA512', hash: 'SHA-512', node: 'sha512' },
   '1.3.101.112': { name: 'Ed25519' },
   '1.3.101.113': { name: 'Ed448' },
-};
-
-const SUBJECT_NAMES: Record<string, string> = {
-  '2.5.4.3': 'CN',
-  '2.5.4.6': 'C',
-  '2.5.4.7': 'L',
-  '2.5.4.8': 'ST',
-  '2.5.4.10': 'O',
-  '2.5.4.11': 'OU',
-  '2.5.4.5': 'serialNumber',
-  '2.5.4.9': 'street',
-  '2.5.4.17': 'postalCode',
-  '2.5.4.15': 'businessCategory',
-  '1.2.840.113549.1.9.1': 'E',
-  '0.9.2342.19200300.100.1.25': 'DC',
-  '1.3.6.1.4.1.311.60.2.1.3': 'jurisdictionC',
 };
 
 /** describeNonCsr names what a PEM block that is not a CSR holds, for the error message. */
@@ -139,79 +123,8 @@ function keyFacts(key: KeyObject, spkiDer: Buffer): CsrKey {
   }
 }
 
-interface Tlv {
-  tag: number;
-  /** Offset of the tag byte. */
-  start: number;
-  /** Offset of the content. */
-  body: number;
-  /** Offset just past the content. */
-  end: number;
-}
-
-/** readTlv reads one DER tag-length-value at `at`; throws on truncation or indefinite lengths. */
-function readTlv(der: Buffer, at: number): Tlv {
-  if (at + 2 > der.length) throw new CsrParseError('the DER data is truncated');
-  const tag = der[at]!;
-  let len = der[at + 1]!;
-  let body = at + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || body + n > der.length) throw new CsrParseError('the DER length is invalid');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + der[body + i]!;
-    body += n;
-  }
-  if (body + len > der.length) throw new CsrParseError('the DER data is truncated');
-  return { tag, start: at, body, end: body + len };
-}
-
-/** decodeOid turns DER OID content into dotted form. */
-function decodeOid(bytes: Buffer): string {
-  const parts: number[] = [];
-  let v = 0;
-  for (const b of bytes) {
-    v = v * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      parts.push(v);
-      v = 0;
-    }
-  }
-  const first = parts.shift() ?? 0;
-  const head = first < 80 ? [Math.floor(first / 40), first % 40] : [2, first - 80];
-  return [...head, ...parts].join('.');
-}
-
-/**
- * splitRequest returns the three parts of a CertificationRequest (RFC 2986 §4.2): the DER
- * CertificationRequestInfo (what is signed), the signature algorithm OID and the signature bits.
- */
-function splitRequest(der: Buffer): { tbs: Buffer; spki: Buffer; sigOid: string; signature: Buffer } {
-  const outer = readTlv(der, 0);
-  if (outer.tag !== 0x30) throw new CsrParseError('not a DER SEQUENCE');
-  const info = readTlv(der, outer.body);
-  const alg = readTlv(der, info.end);
-  const oid = readTlv(der, alg.body);
-  const bits = readTlv(der, alg.end);
-  if (info.tag !== 0x30 || alg.tag !== 0x30 || oid.tag !== 0x06 || bits.tag !== 0x03)
-    throw new CsrParseError('not a PKCS#10 CertificationRequest structure');
-  const version = readTlv(der, info.body);
-  const subject = readTlv(der, version.end);
-  const spki = readTlv(der, subject.end);
-  return {
-    tbs: der.subarray(info.start, info.end),
-    spki: der.subarray(spki.start, spki.end),
-    sigOid: decodeOid(der.subarray(oid.body, oid.end)),
-    signature: der.subarray(bits.body + 1, bits.end),
-  };
-}
-
 /** verifySignature checks the request's self-signature (RFC 2986 §4.2, proof of possession). */
-function verifySignature(
-  csr: Pkcs10CertificateRequest,
-  parts: { tbs: Buffer; sigOid: string; signature: Buffer },
-  key: KeyObject | undefined,
-): CsrSignature {
+function verifySignature(csr: Pkcs10CertificateRequest, parts: RequestParts, key: KeyObject | undefined): CsrSignature {
   const { tbs, signature: sig, sigOid } = parts;
   const known = SIG_OIDS[sigOid];
   const name = known?.name ?? sigOid;
@@ -249,30 +162,18 @@ export function parseCsr(input: Buffer | string): ParsedCsr {
   } catch (err) {
     throw new CsrParseError(`not a valid PKCS#10 request (${(err as Error).message.split('\n')[0]})`);
   }
-  const parts = splitRequest(der);
-  const spkiDer = parts.spki;
+  let parts: RequestParts;
   let subject: SubjectAttr[];
-  const dnsNames: string[] = [];
-  const ipAddresses: string[] = [];
-  const otherNames: string[] = [];
+  let sans: ReturnType<typeof parseAltNames>;
   try {
-    subject = [];
-    for (const rdn of csr.subjectName.toJSON()) {
-      for (const [type, values] of Object.entries(rdn)) {
-        for (const value of values) subject.push({ type: SUBJECT_NAMES[type] ?? type, value: String(value) });
-      }
-    }
-    for (const ext of csr.extensions) {
-      if (!(ext instanceof SubjectAlternativeNameExtension)) continue;
-      for (const item of ext.names.items) {
-        if (item.type === 'dns') dnsNames.push(item.value);
-        else if (item.type === 'ip') ipAddresses.push(item.value);
-        else otherNames.push(`${item.type}:${item.value}`);
-      }
-    }
+    parts = splitRequest(der);
+    subject = parseName(der, parts.subject);
+    sans = parseAltNames(der, parts.info);
   } catch (err) {
+    if (err instanceof CsrParseError) throw err;
     throw new CsrParseError(`the request is malformed (${(err as Error).message.split('\n')[0]})`);
   }
+  const spkiDer = parts.spki;
   let key: KeyObject | undefined;
   try {
     key = createPublicKey({ key: spkiDer, format: 'der', type: 'spki' });
@@ -285,9 +186,9 @@ export function parseCsr(input: Buffer | string): ParsedCsr {
     signature: verifySignature(csr, parts, key),
     subject,
     subjectText: subject.map((a) => `${a.type}=${a.value}`).join(', '),
-    dnsNames,
-    ipAddresses,
-    otherNames,
+    dnsNames: sans.dns,
+    ipAddresses: sans.ip,
+    otherNames: sans.other,
     format,
   };
 }
