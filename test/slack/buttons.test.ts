@@ -138,6 +138,18 @@ describe('Escalate', () => {
   });
 });
 
+describe('Escalate when the escalation channel refuses the bot', () => {
+  test('the user is told why, in the report channel', async () => {
+    const { id } = await diagnoseAndGetId('locked.example.test');
+    h.slack.fail('chat.postMessage', { error: 'not_in_channel', channel: 'C0ESCAL01' });
+    const meta = JSON.stringify({ id, channel: 'C0000001' });
+    await send(h.eventsUrl, viewSubmission('escalate.submit', meta, {}, { viewId: 'V0000099' }));
+    const told = await h.slack.waitFor('chat.postEphemeral');
+    expect(told.args['channel']).toBe('C0000001');
+    expect(told.args['text']).toContain('not_in_channel');
+  });
+});
+
 describe('events', () => {
   test('@certmedic diagnose <name> answers in the thread', async () => {
     await send(
