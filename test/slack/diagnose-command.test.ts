@@ -108,6 +108,15 @@ describe('signatures', () => {
     expect(h.slack.calls).toEqual([]);
   });
 
+  test('Events API URL verification is answered with the challenge (signed)', async () => {
+    const body = JSON.stringify({ token: 't', challenge: 'chal-123', type: 'url_verification' });
+    const r = await send(h.eventsUrl, { body, contentType: 'application/json' });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ challenge: 'chal-123' });
+    const forged = await send(h.eventsUrl, { body, contentType: 'application/json' }, { secret: 'nope' });
+    expect(forged.status).toBe(401);
+  });
+
   test('no secrets in the logs', () => {
     const logs = h.logs.join('');
     expect(logs.length).toBeGreaterThan(0);
