@@ -42,6 +42,8 @@ async function startBot(config: Config): Promise<void> {
   if (slack.socketReceiver) await slack.app.start();
   logger.info({ port, mode: config.slack.mode }, `certmedic listening on port ${port} (${config.slack.mode} mode)`);
   if (pg) process.stdout.write(`certmedic playground (no Slack tokens set): open ${pg.url}/\n`);
+  // Proactive alerts: scan the watchlist on its schedule (resumes from the store after a restart).
+  services.monitor?.start((line) => logger.warn(line));
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -53,6 +55,7 @@ async function startBot(config: Config): Promise<void> {
       const { settleFlows } = await import('./slack/report-flow.js');
       const left = await settleFlows(10_000);
       if (left > 0) logger.warn(`${left} diagnoses still running at shutdown`);
+      await services.monitor?.stop();
       services.db.close();
     } catch (err) {
       logger.error(`shutdown: ${errorMessage(err)}`);

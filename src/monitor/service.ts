@@ -50,7 +50,8 @@ export interface Monitor {
   acknowledge(alertId: number, user: string): boolean;
   snooze(alertId: number, choice: SnoozeChoice, user: string): boolean;
   onInventoryEvent(e: InventoryEvent): void;
-  start(): void;
+  /** start runs the scheduler in the background (unless `monitor.enabled: false`); logs go to `log`. */
+  start(log?: (line: string) => void): void;
   stop(): Promise<void>;
 }
 
@@ -85,7 +86,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
   const { config, db, clock } = deps;
   migrateMonitor(db);
   const m = config.file.monitor;
-  const log = deps.log ?? (() => {});
+  let sink = deps.log ?? (() => {});
+  const log = (line: string) => sink(line);
   const token = config.slack.botToken;
   const slack = deps.slack ?? (token ? slackCaller(token, config.slack.apiUrl) : undefined);
   const outbox = new Outbox(db, clock, slack, { log });
@@ -195,7 +197,8 @@ export function createMonitor(deps: MonitorDeps): Monitor {
       });
       void outbox.drain().catch((err) => log(`outbox: ${(err as Error).message}`));
     },
-    start: () => {
+    start: (logTo) => {
+      if (logTo) sink = logTo;
       if (m?.enabled !== false) scheduler.start();
     },
     stop: async () => {
