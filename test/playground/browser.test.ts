@@ -35,14 +35,20 @@ let dir: string;
 beforeAll(async () => {
   if (!haveChromium) return;
   dir = mkdtempSync(join(tmpdir(), 'certmedic-browser-'));
-  writeFileSync(
-    join(dir, 'certmedic.yml'),
-    '# no watchlist: nothing here may probe the internet\ndefaults: { timeoutMs: 5000 }\n',
-  );
   const ca = await pki('Playground Test');
   // A 90-day certificate with 5 days left: critical tls.expiring_soon, the report has work to show.
   const leaf = await leafOf(ca, ['shop.example.test'], { fromDays: -85, toDays: 5 });
   tls = await startServers({ '127.0.0.10': { chain: [leaf, ca.intermediate] } });
+  writeFileSync(join(dir, 'root.pem'), ca.root.pem);
+  // The watchlist holds the local target only: nothing here may probe the internet.
+  writeFileSync(
+    join(dir, 'certmedic.yml'),
+    `defaults: { timeoutMs: 5000 }
+monitor: { jitterMinutes: 0, threads: 0 }
+watchlist:
+  - { name: shop.example.test, address: 127.0.0.10, port: ${tls.port} }
+`,
+  );
   world = await startWorld({
     records: ['shop.example.test A 127.0.0.10', 'example.test CAA 0 issue "letsencrypt.org"'],
   });
@@ -55,6 +61,7 @@ beforeAll(async () => {
         CERTMEDIC_RESOLVER: world.resolver.resolverArg,
         CERTMEDIC_ALLOW_NETWORKS: '127.0.0.0/8',
         CERTMEDIC_ESCALATION_CHANNEL: 'escalations',
+        CERTMEDIC_TRUST_ANCHORS: join(dir, 'root.pem'),
         CERTMEDIC_LOG_LEVEL: 'silent',
       },
       dir,
@@ -137,6 +144,19 @@ describe.skipIf(!haveChromium)(
       await escalation.waitFor({ timeout: 10_000 });
       expect(await escalation.textContent()).toContain('behind the new load balancer');
       await expect.poll(() => escalation.locator('.thread').textContent()).toContain('Plain text for a CA ticket');
+
+      // A proactive alert: one scan of the watchlist posts to #alerts; Acknowledge updates it in place.
+      expect(services.monitor).toBeDefined();
+      await services.monitor?.scheduler.tick();
+      await page.locator('.nav-item', { hasText: 'alerts' }).click();
+      const posted = page.locator('.msg', { has: page.getByRole('button', { name: 'Acknowledge' }) }).first();
+      await posted.waitFor({ timeout: 10_000 });
+      const alert = page.locator(`.msg[data-ts="${await posted.getAttribute('data-ts')}"]`);
+      expect(await alert.locator('.b-header').textContent()).toContain('shop.example.test');
+      await alert.getByRole('button', { name: 'Acknowledge' }).click();
+      await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toContain('Acknowledged by');
+      await alert.locator('select').selectOption({ label: 'Snooze 1 week' });
+      await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toContain('Snoozed until');
 
       // App Home: opening it sends app_home_opened; the app publishes its view.
       await page.locator('#home-link').click();
