@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { classifyDeploymentLog } from '../../../src/checks/automation/classify.js';
 import { stuckThresholdMs } from '../../../src/checks/automation/deployment.js';
@@ -80,6 +81,26 @@ describe('deployment targets (runbook step 5)', () => {
     const r = await h.run();
     expect(deployCodes(r)).toEqual(['deploy.port_not_listening']);
     expect(find(r, 'deploy.port_not_listening').evidence).toMatchObject({ address: '127.0.0.1', port });
+  });
+
+  test('a target that accepts TCP but never speaks TLS is deploy.port_not_listening before the deadline', async () => {
+    const silent = createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      h = await harness(
+        baseInventory((i) => {
+          i.deployments = [nginxTarget(port)];
+          i.certificates[0].deployments = ['nginx-shop'];
+        }),
+      );
+      const started = Date.now();
+      const r = await h.run({ timeoutMs: 2000 });
+      expect(deployCodes(r)).toEqual(['deploy.port_not_listening']);
+      expect(Date.now() - started).toBeLessThan(8000);
+    } finally {
+      silent.close();
+    }
   });
 
   test("the bot's policy refuses a loopback target: policy.address_refused, nothing connected", async () => {
