@@ -12,9 +12,11 @@ import { type Finding, makeReport, type Report } from '../core/finding.js';
 import type { InventoryEvent } from '../inventory/events.js';
 import type { InventoryStore } from '../inventory/store.js';
 import { TargetPolicy } from '../net/guard.js';
+import { escapeCode, escapeMrkdwn } from '../slack/escape.js';
 import type { Db } from '../store/db.js';
 import { addWatch, listWatches, migrateMonitor, removeWatch } from '../store/monitor.js';
 import type { SlackStore } from '../store/slack.js';
+import { alertTitle } from './alert-blocks.js';
 import { AlertService, type AlertTarget, type SnoozeChoice } from './alerts.js';
 import { type ClassifiedLog, handleInventoryEvent } from './events.js';
 import { Outbox, type SlackCaller, slackCaller } from './outbox.js';
@@ -50,6 +52,8 @@ export interface Monitor {
   acknowledge(alertId: number, user: string): boolean;
   snooze(alertId: number, choice: SnoozeChoice, user: string): boolean;
   onInventoryEvent(e: InventoryEvent): void;
+  /** homeSections returns the App Home sections: open alerts and names watched from chat (escaped mrkdwn). */
+  homeSections(): { title: string; lines: string[] }[];
   /** start runs the scheduler in the background (unless `monitor.enabled: false`); logs go to `log`. */
   start(log?: (line: string) => void): void;
   stop(): Promise<void>;
@@ -196,6 +200,29 @@ export function createMonitor(deps: MonitorDeps): Monitor {
         storeReport,
       });
       void outbox.drain().catch((err) => log(`outbox: ${(err as Error).message}`));
+    },
+    homeSections() {
+      const open = alerts.open();
+      const watches = listWatches(db);
+      return [
+        {
+          title: `Open alerts (${open.length})`,
+          lines: open
+            .slice(0, 30)
+            .map(
+              (a) =>
+                `${a.problem.severity === 'critical' ? ':red_circle:' : ':large_yellow_circle:'} *${escapeMrkdwn(alertTitle(a))}*${a.ackedBy ? ' _(acknowledged)_' : ''}`,
+            ),
+        },
+        {
+          title: `Watched from chat (${watches.length})`,
+          lines: watches
+            .slice(0, 30)
+            .map(
+              (w) => `\`${escapeCode(`${w.name}:${w.port}`)}\`${w.channel ? ` → <#${escapeMrkdwn(w.channel)}>` : ''}`,
+            ),
+        },
+      ];
     },
     start: (logTo) => {
       if (logTo) sink = logTo;

@@ -86,6 +86,7 @@ export function createServices(config: Config, options: ServiceOptions = {}): Se
     rateLimit: { limit: limit?.diagnoses ?? 10, windowMs: (limit?.windowSeconds ?? 300) * 1000 },
     automation,
     monitor,
+    homeSections: async () => monitor?.homeSections() ?? [],
     ...(automation.configured
       ? {
           escalationContext: async (name: string) => automation.context(name),

@@ -2,7 +2,7 @@ import { stringify } from 'node:querystring';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BOT } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
-import { blockAction, type SignedRequest, send, slashCommand } from '../support/slack-requests.js';
+import { blockAction, eventCallback, type SignedRequest, send, slashCommand } from '../support/slack-requests.js';
 
 let h: Harness;
 
@@ -113,5 +113,18 @@ describe('Acknowledge and Snooze buttons', () => {
     await send(h.eventsUrl, snoozeSelect(`${id}:forever`));
     expect(h.slack.callsOf('chat.update')).toHaveLength(0);
     expect(monitor().alerts.get(id)?.ackedBy).toBeUndefined();
+  });
+});
+
+describe('App Home', () => {
+  test('lists the open alerts and the names watched from chat', async () => {
+    await openAlert('h1');
+    await send(h.eventsUrl, slashCommand('watch home.example.test'));
+    await send(h.eventsUrl, eventCallback({ type: 'app_home_opened', user: 'U0000001', tab: 'home' }));
+    const view = JSON.stringify((await h.slack.waitFor('views.publish')).args['view']);
+    expect(view).toMatch(/Open alerts \(\d+\)/);
+    expect(view).toContain('Deployment failed: cert-h1');
+    expect(view).toContain('home.example.test:443');
+    await send(h.eventsUrl, slashCommand('unwatch home.example.test'));
   });
 });
