@@ -169,3 +169,27 @@ describe('action buttons', () => {
     expect(api.requests).toEqual([]);
   });
 });
+
+describe('/cert status after an order failed', () => {
+  test('the order link shows the order error', async () => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const body = JSON.stringify({
+      id: 'slack-evt-order',
+      type: 'order.status',
+      time: new Date().toISOString(),
+      certificate: 'shop.example.test',
+      data: { status: 'invalid', orderId: 'o-9', error: 'CAA record forbids issuance' },
+    });
+    const res = await fetch(`${h.url}/events`, {
+      method: 'POST',
+      body,
+      headers: { 'x-certmedic-timestamp': ts, 'x-certmedic-signature': signWebhook(WEBHOOK_SECRET, ts, body) },
+    });
+    expect(res.status).toBe(200);
+    await send(h.eventsUrl, slashCommand('status shop.example.test'));
+    const post = await h.slack.waitFor('chat.postMessage', (c) => String(c.args['text']).includes('Automation of'));
+    const t = texts(post.args['blocks']);
+    expect(t).toContain(':x: *order o-9: invalid*');
+    expect(t).toContain('CAA record forbids issuance');
+  });
+});

@@ -115,6 +115,7 @@ export const automationCheck: Check = {
       names: view.cert.names,
       chain: automationChain(view, findings),
       ...(view.issued ? { issued: view.issued } : {}),
+      ...(view.order ? { order: view.order } : {}),
     };
     return findings;
   },

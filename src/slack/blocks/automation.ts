@@ -29,7 +29,14 @@ export function chainLine(chain: readonly ChainLink[]): string {
 
 /** statusMessage renders the automation view of one certificate from an automation-only Report. */
 export function statusMessage(report: Report, buttons: AutomationButton[] = []): MessagePayload {
-  const facts = report.facts['automation'] as { certificate: string; names: string[]; chain: ChainLink[] } | undefined;
+  const facts = report.facts['automation'] as
+    | {
+        certificate: string;
+        names: string[];
+        chain: ChainLink[];
+        order?: { status: string; orderId?: string; error?: string; at: string };
+      }
+    | undefined;
   const run = report.checks.find((c) => c.name === 'automation');
   if (!facts || !run || run.state !== 'ran') {
     const why = run?.reason ?? 'the automation check did not run';
@@ -47,6 +54,14 @@ export function statusMessage(report: Report, buttons: AutomationButton[] = []):
   ];
   if (failing) {
     blocks.push(section(`:point_right: The chain breaks at the *${failing.link}* (${escapeMrkdwn(failing.name)}).`));
+  }
+  if (facts.order && facts.chain.some((l) => l.link === 'order' && l.state === 'failing')) {
+    const o = facts.order;
+    blocks.push(
+      section(
+        `:x: *order*\n${escapeMrkdwn(`${o.orderId ?? 'the order'} is ${o.status} since ${o.at}${o.error ? `: ${truncate(o.error, 500)}` : ''}`)}`,
+      ),
+    );
   }
   const perLink = facts.chain.filter((l) => l.codes.length > 0);
   for (const link of perLink) {
