@@ -125,6 +125,7 @@ export async function diagnose(req: DiagnoseRequest, deps: DiagnoseDeps): Promis
   const dns = new DnsClient({
     servers: deps.resolvers,
     signal: abort.signal,
+    ...(deps.policy ? { policy: deps.policy } : {}),
     timeoutMs: Math.min(2000, Math.max(200, Math.floor(timeoutMs / 3))),
     onQuery: (q) =>
       log(

@@ -96,10 +96,20 @@ interface ServerAnswer {
   problem?: string;
 }
 
-function signatureOf(responses: DnsResponse[]): string {
+/** inZone returns true when `owner` is `zone` or below it. */
+function inZone(owner: string, zone: string): boolean {
+  return zone === '' || owner === zone || owner.endsWith(`.${zone}`);
+}
+
+/**
+ * signatureOf summarises a server's answers for comparison: the address and CNAME records owned
+ * inside the zone. Records a server adds by following a CNAME into another zone it happens to
+ * serve are left out, or a secondary that serves only this zone would seem to disagree.
+ */
+export function signatureOf(responses: DnsResponse[], zone: string): string {
   const parts = responses.flatMap((r) =>
     r.answers
-      .filter((a) => a.type === 'A' || a.type === 'AAAA' || a.type === 'CNAME')
+      .filter((a) => (a.type === 'A' || a.type === 'AAAA' || a.type === 'CNAME') && inZone(a.name, zone))
       .map((a) => `${a.type} ${String(a.data)}`),
   );
   const rcodes = [...new Set(responses.map((r) => r.rcode))].join('/');
@@ -120,7 +130,7 @@ async function askServer(ctx: ScanContext, zone: string, ns: string, address: st
     if (!a.aa || !aaaa.aa) return { ns, address, problem: 'answered without authority (AA flag not set)' };
     const soaRec = soa.answers.find((r) => r.type === 'SOA');
     const serial = soaRec && soaRec.type === 'SOA' ? soaRec.data.serial : undefined;
-    return { ns, address, signature: signatureOf([a, aaaa]), ...(serial !== undefined ? { serial } : {}) };
+    return { ns, address, signature: signatureOf([a, aaaa], zone), ...(serial !== undefined ? { serial } : {}) };
   } catch (err) {
     const e = err as DnsError;
     return {
@@ -148,7 +158,11 @@ async function authorityFindings(ctx: ScanContext, resolverAnswered: boolean): P
   const out: Finding[] = [];
   const answers: ServerAnswer[] = [];
   const jobs: Promise<ServerAnswer>[] = [];
+  const refused = authority.nameservers.flatMap((ns) =>
+    (ns.refused ?? []).map((address) => ({ ns: ns.name, address })),
+  );
   for (const ns of authority.nameservers) {
+    if (ns.addresses.length === 0 && (ns.refused?.length ?? 0) > 0) continue;
     if (ns.addresses.length === 0) {
       answers.push({ ns: ns.name, address: '', problem: `has no address (${ns.error ?? 'no A/AAAA record'})` });
       continue;
@@ -165,9 +179,10 @@ async function authorityFindings(ctx: ScanContext, resolverAnswered: boolean): P
       ...(a.serial !== undefined ? { serial: a.serial } : {}),
       ...(a.problem ? { problem: a.problem } : {}),
     })),
+    ...(refused.length > 0 ? { refusedByPolicy: refused } : {}),
   };
   const silent = answers.filter((a) => a.problem?.startsWith('did not answer'));
-  if (silent.length === answers.length && resolverAnswered) {
+  if (answers.length > 0 && silent.length === answers.length && resolverAnswered) {
     // The resolver got answers from these servers, so they work: we cannot reach them from here.
     (ctx.facts['authority'] as Record<string, unknown>)['note'] =
       'no authoritative server answered when asked directly (firewall, or a --port-map 53=... needed); consistency not checked';

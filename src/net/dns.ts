@@ -10,6 +10,7 @@ import { isIP, Socket } from 'node:net';
 import * as packet from 'dns-packet';
 import { CertmedicError, UsageError } from '../core/errors.js';
 import { parentNames, parsePort } from '../core/names.js';
+import type { TargetPolicy } from './guard.js';
 
 export type RecordType = 'A' | 'AAAA' | 'CNAME' | 'NS' | 'SOA' | 'TXT' | 'CAA';
 
@@ -52,7 +53,7 @@ export interface DnsResponse {
   ms: number;
 }
 
-export type DnsErrorKind = 'timeout' | 'network' | 'malformed';
+export type DnsErrorKind = 'timeout' | 'network' | 'malformed' | 'policy';
 
 /** DnsError is a query that got no usable answer (as opposed to an answer with a bad rcode). */
 export class DnsError extends CertmedicError {
@@ -83,6 +84,8 @@ export interface DnsClientOptions {
   signal?: AbortSignal;
   /** Called after every query, for --verbose. */
   onQuery?: (event: QueryEvent) => void;
+  /** Which servers may be asked directly (the bot refuses private name servers, like any probe). */
+  policy?: TargetPolicy;
 }
 
 export interface QueryEvent {
@@ -423,6 +426,9 @@ export class DnsClient {
   }
 
   private async send(name: string, type: RecordType, rd: boolean, only?: DnsServerAddr): Promise<DnsResponse> {
+    if (only && this.opts.policy && !this.opts.policy.permits(only.host)) {
+      throw new DnsError('policy', `refusing to query ${formatServer(only)} directly: not a public address`, only);
+    }
     const servers = only ? [only] : this.servers;
     let lastErr: DnsError | undefined;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
@@ -491,6 +497,13 @@ export class DnsClient {
     return { name: start, type, rcode: 'NOERROR', cnames, canonical: current, records: [], loop: true, ad };
   }
 
+  private withPolicy(ns: NameServer): NameServer {
+    const policy = this.opts.policy;
+    if (!policy) return ns;
+    const refused = ns.addresses.filter((a) => !policy.permits(a));
+    return refused.length === 0 ? ns : { ...ns, addresses: ns.addresses.filter((a) => policy.permits(a)), refused };
+  }
+
   /**
    * traceCnames follows CNAME records one query at a time (type CNAME, which resolvers answer
    * without chasing). Recursive resolvers answer SERVFAIL for a CNAME loop; this shows the loop.
@@ -539,14 +552,14 @@ export class DnsClient {
           const fromGlue = glue
             .filter((g) => g.name === nsName && (g.type === 'A' || g.type === 'AAAA'))
             .map((g) => g.data as string);
-          if (fromGlue.length > 0) return { name: nsName, addresses: fromGlue };
+          if (fromGlue.length > 0) return this.withPolicy({ name: nsName, addresses: fromGlue });
           const [v4, v6] = await Promise.allSettled([this.resolve(nsName, 'A'), this.resolve(nsName, 'AAAA')]);
           const addresses = [v4, v6].flatMap((r) =>
             r.status === 'fulfilled' ? r.value.records.map((x) => x.data as string) : [],
           );
           const failure = [v4, v6].find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
           return addresses.length > 0
-            ? { name: nsName, addresses }
+            ? this.withPolicy({ name: nsName, addresses })
             : {
                 name: nsName,
                 addresses,
@@ -562,7 +575,10 @@ export class DnsClient {
 
 export interface NameServer {
   name: string;
+  /** The addresses that may be asked directly. */
   addresses: string[];
+  /** Addresses the target policy does not allow to be asked. */
+  refused?: string[];
   /** Why the server's addresses could not be found. */
   error?: string;
 }

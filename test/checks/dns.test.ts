@@ -162,3 +162,25 @@ describe('dns check when the authoritative servers cannot be reached from here',
     });
   });
 });
+
+describe('dns check under the bot policy', () => {
+  test('name servers on non-public addresses are not asked directly, and not called lame', async () => {
+    const { TargetPolicy } = await import('../../src/net/guard.js');
+    const { diagnose } = await import('../../src/diagnose.js');
+    world = await startWorld({ records: ['shop.example.test A 203.0.114.10'], authorities: [{}, {}] });
+    const report = await diagnose(request('shop.example.test'), {
+      resolvers: [world.resolver.address],
+      portMap: world.portMap,
+      checks: [dnsCheck],
+      policy: new TargetPolicy(false),
+    });
+    expect(codes(report)).toEqual([]);
+    expect(world.authorities.every((a) => a.queries.length === 0)).toBe(true);
+    expect(report.facts['authority']).toMatchObject({
+      refusedByPolicy: [
+        { ns: 'ns1.example.test', address: '127.0.0.2' },
+        { ns: 'ns2.example.test', address: '127.0.0.3' },
+      ],
+    });
+  });
+});
