@@ -71,7 +71,16 @@ function inventoryCertificates(inventory: InventoryStore | undefined): Inventory
   return inventory.baseline.certificates.map((c) => {
     const serial = inventory.view(c.id)?.issued?.serial;
     const channel = channelOf(c.owner);
-    return { id: c.id, names: c.names, ...(serial ? { serial } : {}), ...(channel ? { channel } : {}) };
+    const ports = [
+      ...new Set(c.deployments.flatMap((d) => inventory.baseline.deployments.find((x) => x.id === d)?.ports ?? [])),
+    ];
+    return {
+      id: c.id,
+      names: c.names,
+      ...(ports.length > 0 ? { ports } : {}),
+      ...(serial ? { serial } : {}),
+      ...(channel ? { channel } : {}),
+    };
   });
 }
 

@@ -107,7 +107,8 @@ export function dedupe(entries: WatchEntry[]): WatchEntry[] {
 export interface InventoryCertificate {
   id: string;
   names: string[];
-  port?: number;
+  /** The TLS ports its deployments serve (default 443). */
+  ports?: number[];
   channel?: string;
   serial?: string;
   tags?: string[];
@@ -131,8 +132,9 @@ export function buildWatchlist(sources: WatchSources): WatchEntry[] {
   });
   for (const c of sources.inventory ?? []) {
     const names = c.names.map((n) => (n.startsWith('*.') ? n.slice(2) : n));
-    for (const name of [...new Set(names)]) {
-      const port = c.port ?? 443;
+    for (const [name, port] of [...new Set(names)].flatMap((n) =>
+      (c.ports?.length ? c.ports : [443]).map((p) => [n, p] as const),
+    )) {
       out.push({
         key: targetKey(name, port),
         name,
@@ -155,5 +157,25 @@ export function buildWatchlist(sources: WatchSources): WatchEntry[] {
       ...(w.channel ? { channel: w.channel } : {}),
     });
   }
-  return dedupe(out);
+  return attachCertificates(dedupe(out), sources.inventory ?? []);
+}
+
+/**
+ * attachCertificates links config and `/cert watch` entries to the inventory certificate that
+ * holds their name (exactly or by wildcard), so they alert per certificate and know the serial
+ * that should be served.
+ */
+function attachCertificates(entries: WatchEntry[], inventory: readonly InventoryCertificate[]): WatchEntry[] {
+  const byName = new Map<string, InventoryCertificate>();
+  for (const c of inventory) for (const n of c.names) if (!byName.has(n)) byName.set(n, c);
+  for (const e of entries) {
+    if (e.certificate) continue;
+    const parent = e.name.includes('.') ? `*.${e.name.slice(e.name.indexOf('.') + 1)}` : '';
+    const c = byName.get(e.name) ?? byName.get(parent);
+    if (!c) continue;
+    e.certificate = c.id;
+    if (c.serial && !e.expectSerial) e.expectSerial = c.serial;
+    if (!e.channel && c.channel) e.channel = c.channel;
+  }
+  return entries;
 }
