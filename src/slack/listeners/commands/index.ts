@@ -9,6 +9,7 @@ import { listenerErrorsTotal } from '../../metrics.js';
 import { parseCommandText } from '../../parse-command.js';
 import { diagnoseSubcommand } from './diagnose.js';
 import { helpSubcommand } from './help.js';
+import { csrSubcommand, logSubcommand } from './paste.js';
 import { statusSubcommand } from './status.js';
 import type { CommandArgs, Subcommand } from './types.js';
 import { unwatchSubcommand, watchSubcommand } from './watch.js';
@@ -18,6 +19,8 @@ export const SUBCOMMANDS: Subcommand[] = [
   statusSubcommand,
   watchSubcommand,
   unwatchSubcommand,
+  csrSubcommand,
+  logSubcommand,
   helpSubcommand,
 ];
 
