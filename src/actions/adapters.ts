@@ -58,7 +58,7 @@ function runCommand(a: NonNullable<ActionConfig['command']>, fields: Fields): Pr
         killSignal: 'SIGKILL',
         maxBuffer: EXEC_BUFFER,
         windowsHide: true,
-        env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
+        env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', ...a.env },
       },
       (err, stdout, stderr) => {
         const output = cap(`${stdout}${stderr ? `${stdout ? '\n' : ''}${stderr}` : ''}`.trim());

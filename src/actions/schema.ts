@@ -2,8 +2,8 @@
  * The `actions:` key of the YAML config: retry actions (re-run a deployment, trigger a renewal,
  * re-initiate an order, restart a bot), each an HTTP call to the platform's API or an
  * allow-listed command, with who may run it. Templates take values from inventory fields only
- * (`{{certificate.id}}`, `{{deployment.host}}`, ...); header values may reference environment
- * variables (`${CLM_TOKEN}`), resolved once when the config is loaded.
+ * (`{{certificate.id}}`, `{{deployment.host}}`, ...); HTTP header values and a command's env values
+ * may reference environment variables (`${CLM_TOKEN}`), resolved once when the config is loaded.
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
@@ -69,6 +69,10 @@ export const CommandAdapterSchema = z.strictObject({
   /** The absolute path of the program: the config file is the allow-list. No shell is used. */
   path: z.string().refine((p) => isAbsolute(p), 'expected an absolute path'),
   args: z.array(template).default([]),
+  /** Extra environment for the program; values may hold `${ENV_NAME}` references (secrets). */
+  env: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string())
+    .default({}),
   timeoutMs: z.number().int().positive().max(600_000).default(60_000),
 });
 
@@ -105,25 +109,27 @@ export const ACTION_LABELS: Record<ActionKind, string> = {
 };
 
 /**
- * resolveSecrets replaces `${ENV_NAME}` in every HTTP header value with the variable's value; a
- * variable that is not set is a ConfigError naming it (never its value).
+ * resolveSecrets replaces `${ENV_NAME}` in every HTTP header value and command env value with the
+ * variable's value; a variable that is not set is a ConfigError naming it (never its value).
  */
 export function resolveSecrets(actions: ActionConfig[], env: NodeJS.ProcessEnv): ActionConfig[] {
-  return actions.map((a) => {
-    if (!a.http) return a;
-    const headers = Object.fromEntries(
-      Object.entries(a.http.headers).map(([k, v]) => [
+  const resolve = (a: ActionConfig, where: string, map: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries(map).map(([k, v]) => [
         k,
         v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
           const value = env[name];
           if (value === undefined || value === '')
             throw new ConfigError(
-              `actions: ${a.id}: header ${k} uses \${${name}}, which is not set in the environment`,
+              `actions: ${a.id}: ${where} ${k} uses \${${name}}, which is not set in the environment`,
             );
           return value;
         }),
       ]),
     );
-    return { ...a, http: { ...a.http, headers } };
+  return actions.map((a) => {
+    if (a.http) return { ...a, http: { ...a.http, headers: resolve(a, 'header', a.http.headers) } };
+    if (a.command) return { ...a, command: { ...a.command, env: resolve(a, 'env', a.command.env) } };
+    return a;
   });
 }

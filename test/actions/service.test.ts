@@ -188,6 +188,19 @@ describe('allow-listed command adapter (execFile, no shell)', () => {
     expect(store.auditLog()[0]).toMatchObject({ outcome: 'succeeded', detail: 'exit 0' });
   });
 
+  test('command env values resolve secrets from the environment; nothing else is inherited', async () => {
+    const { service } = setup(
+      `  - id: restart
+    kind: restart_bot
+    allow: { users: [U1] }
+    command: { path: ${FIXTURES}/action-env.sh, env: { PLATFORM_TOKEN: "\${BOT_API_TOKEN}" } }
+`,
+      { BOT_API_TOKEN: 'tok-123' },
+    );
+    const r = await service.execute(service.offer('shop')[0]!.request.id, { userId: 'U1' });
+    expect(r.output).toBe('[tok-123]\n[no-home]');
+  });
+
   test('a failing command reports its exit code and stderr', async () => {
     const { service } = setup(`  - id: restart
     kind: restart_bot
