@@ -21,7 +21,7 @@ describe('manifest.yml', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 
-  test('minimal bot scopes (history: the alert outbox looks messages up by metadata)', () => {
+  test('minimal bot scopes (history: the alert outbox looks messages up by metadata; usergroups: action authorization)', () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
       'channels:history',
@@ -29,6 +29,7 @@ describe('manifest.yml', () => {
       'chat:write.public',
       'commands',
       'groups:history',
+      'usergroups:read',
     ]);
   });
 });
