@@ -224,6 +224,16 @@ describe('operator rules from the config file', () => {
     ]),
   );
 
+  test('a case-sensitive rule (flags: "") matches only the exact case', () => {
+    const sensitive = compileLogRules(
+      LogRulesConfigSchema.parse([
+        { id: 'e401', pattern: 'DEPLOY-E401', flags: '', category: 'auth_failure', explanation: 'x' },
+      ]),
+    );
+    expect(classifyLogText('deploy-e401\n', { rules: sensitive }).code).toBe('log.unknown');
+    expect(classifyLogText('x DEPLOY-E401 y\n', { rules: sensitive }).code).toBe('log.auth_failure');
+  });
+
   test('are tried before the built-in rules and bring their fixes', () => {
     const r = classifyLogText('2026-11-27 deploy: Vault is sealed\nkeytool error: wrong password\n', { rules });
     expect(summary(r)).toEqual(['log.connector_error:c', 'log.auth_failure:w']);
@@ -237,6 +247,10 @@ describe('operator rules from the config file', () => {
     expect(bad.error?.issues[0]?.path).toEqual([0, 'pattern']);
     const cat = LogRulesConfigSchema.safeParse([{ id: 'x', pattern: 'y', category: 'nope', explanation: 'x' }]);
     expect(cat.error?.issues[0]?.path).toEqual([0, 'category']);
+    const flags = LogRulesConfigSchema.safeParse([
+      { id: 'x', pattern: '\\p{L}', flags: 'u', category: 'auth_failure', explanation: 'x' },
+    ]);
+    expect(flags.error?.issues[0]?.path).toEqual([0, 'flags']);
   });
 });
 

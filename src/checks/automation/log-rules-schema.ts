@@ -13,10 +13,14 @@ export const LogRuleConfigSchema = z
     id: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'expected letters, digits, dots, dashes or underscores'),
     /** A JavaScript regular expression, matched against one line at a time. */
     pattern: z.string().min(1),
-    /** Regular-expression flags; `i` (case-insensitive) by default. */
+    /**
+     * Regular-expression flags: `i` (case-insensitive, the default) or `""` (case-sensitive). Lines
+     * are matched one at a time, so m and s mean nothing; u is refused because the keyword prefilter
+     * (log-prefilter.ts) compiles every pattern without it.
+     */
     flags: z
       .string()
-      .regex(/^[imsu]*$/, 'only the flags i, m, s and u are allowed')
+      .regex(/^i?$/, 'flags must be "i" (case-insensitive, the default) or "" (case-sensitive)')
       .optional(),
     /** The category: a `log.*` code or its short form (`auth_failure`, `dcv_failure`, ...). */
     category: z
