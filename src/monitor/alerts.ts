@@ -213,6 +213,12 @@ export class AlertService {
       return;
     }
     this.db.prepare('UPDATE monitor_alerts SET absent_count = 0 WHERE id = ?').run(r.id);
+    if (!r.channel && channel && !this.outbox.hasMessage(r.msg_key)) {
+      // Opened while no channel was known (none configured yet): post it now that there is one.
+      this.db.prepare('UPDATE monitor_alerts SET channel = ? WHERE id = ?').run(channel, r.id);
+      const fresh = this.row(key)!;
+      this.send(fresh, 'post', alertMessage(toView(fresh)));
+    }
     const snoozeLifted = this.liftSnooze(r, p, now);
     if (r.fingerprint === p.fingerprint) {
       this.db.prepare('UPDATE monitor_alerts SET better_count = 0, pending_fingerprint = NULL WHERE id = ?').run(r.id);

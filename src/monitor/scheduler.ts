@@ -141,7 +141,8 @@ export class Scheduler {
       this.alerts.observe(
         {
           cert: entry.certificate ?? entry.key,
-          label: entry.key,
+          // An inventory certificate's alerts cover all its endpoints: name the certificate.
+          label: entry.certificate ? `${entry.name} (${entry.certificate})` : entry.key,
           ...(entry.channel ? { channel: entry.channel } : {}),
         },
         evaluate(report, now, entry.thresholds),

@@ -177,5 +177,13 @@ function attachCertificates(entries: WatchEntry[], inventory: readonly Inventory
     if (c.serial && !e.expectSerial) e.expectSerial = c.serial;
     if (!e.channel && c.channel) e.channel = c.channel;
   }
+  // One certificate, one channel: every endpoint of a certificate routes where its first one does.
+  const channels = new Map<string, string>();
+  for (const e of entries)
+    if (e.certificate && e.channel && !channels.has(e.certificate)) channels.set(e.certificate, e.channel);
+  for (const e of entries) {
+    const ch = e.certificate ? channels.get(e.certificate) : undefined;
+    if (ch && !e.channel) e.channel = ch;
+  }
   return entries;
 }

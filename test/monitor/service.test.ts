@@ -43,6 +43,10 @@ beforeAll(async () => {
       '    - id: shop-cert',
       '      names: [shop.example.test]',
       '      issued: { serial: "0badc0ffee" }',
+      '      bot: bot-1',
+      '  bots:',
+      '    - id: bot-1',
+      '      status: stopped',
       '',
     ].join('\n'),
   );
@@ -60,7 +64,7 @@ beforeAll(async () => {
   );
   const db = openStore(':memory:');
   const inventory = new InventoryStore(db, config.file.inventory!, clock);
-  monitor = createMonitor({ config, db, clock, inventory });
+  monitor = createMonitor({ config, db, clock, inventory, automationServices: { inventory } });
 });
 afterAll(async () => {
   await monitor.stop();
@@ -68,20 +72,23 @@ afterAll(async () => {
 });
 
 describe('createMonitor', () => {
-  test('CAA forbidding the configured CA and a renewed certificate not deployed each alert once', async () => {
+  test('CAA forbidding the configured CA, a renewed certificate not deployed and a stopped bot each alert once', async () => {
     // First sight spreads the targets over the jitter window (6 minutes of a 60-minute interval).
     await monitor.scheduler.tick();
     clock.advance(10 * 60_000);
     expect((await monitor.scheduler.tick()).scanned).toBe(2);
     await monitor.outbox.drain();
     const open = monitor.alerts.open().map((a) => [a.label, a.kind, a.problem.code]);
-    expect(open).toContainEqual([`shop.example.test:${server.port}`, 'caa_forbids', 'caa.forbids_ca']);
+    expect(open).toContainEqual(['shop.example.test (shop-cert)', 'caa_forbids', 'caa.forbids_ca']);
     // The config entry is linked to the inventory certificate by name: it should serve serial 0badc0ffee.
-    expect(open).toContainEqual([`shop.example.test:${server.port}`, 'not_deployed', 'tls.stale_certificate']);
-    expect(open).toHaveLength(2);
+    expect(open).toContainEqual(['shop.example.test (shop-cert)', 'not_deployed', 'tls.stale_certificate']);
+    // The automation check runs for names in the inventory: the stopped bot is one more alert.
+    expect(open).toContainEqual(['shop.example.test (shop-cert)', 'bot_unhealthy', 'bot.inactive']);
+    expect(open).toHaveLength(3);
     const shop = fake.callsOf('chat.postMessage').filter((c) => c.args['channel'] === 'CSHOP');
     expect(shop.map((c) => String(c.args['text'])).sort()).toEqual([
       expect.stringContaining('CAA forbids the configured CA'),
+      expect.stringContaining('Provisioning bot unhealthy'),
       expect.stringContaining('Renewed certificate not deployed'),
     ]);
     const before = fake.callsOf('chat.postMessage').length;
