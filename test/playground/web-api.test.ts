@@ -4,6 +4,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createPlayground, type Playground, servePlayground } from '../../src/playground/index.js';
 
 const { WebClient } = webApi;
+/** quiet keeps the WebClient's warnings about the errors these tests provoke off the output. */
+const quiet = {
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  setLevel() {},
+  getLevel: () => webApi.LogLevel.ERROR,
+  setName() {},
+};
 let pg: Playground;
 let server: Server;
 let client: InstanceType<typeof WebClient>;
@@ -11,7 +21,7 @@ let client: InstanceType<typeof WebClient>;
 beforeAll(async () => {
   pg = createPlayground({ logger: { error() {}, warn() {} } });
   server = await servePlayground(pg);
-  client = new WebClient(pg.token, { ...pg.clientOptions(), retryConfig: { retries: 0 } });
+  client = new WebClient(pg.token, { ...pg.clientOptions(), retryConfig: { retries: 0 }, logger: quiet });
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
@@ -30,7 +40,7 @@ describe('local Web API through the real WebClient', () => {
     const me = await client.auth.test();
     expect(me.user_id).toBe(pg.botUserId);
     expect(me.bot_id).toBe(pg.botId);
-    const other = new WebClient('xoxb-wrong', { ...pg.clientOptions(), retryConfig: { retries: 0 } });
+    const other = new WebClient('xoxb-wrong', { ...pg.clientOptions(), retryConfig: { retries: 0 }, logger: quiet });
     expect(await slackError(other.auth.test())).toBe('invalid_auth');
   });
 
