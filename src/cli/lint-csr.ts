@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import { parseYamlFile } from '../config.js';
 import { resolveCa } from '../core/cas.js';
 import { ConfigError, UsageError } from '../core/errors.js';
-import { exitCodeFor } from '../core/finding.js';
+import { exitCodeFor, type Report } from '../core/finding.js';
 import { renderJson, renderText } from '../render/text.js';
 import { parseFormat, readInputBytes, readInputText, useColour } from './io.js';
 
@@ -30,6 +30,24 @@ export function readTemplate(path: string): CsrTemplate {
     if (err instanceof ConfigError) throw new UsageError(`invalid template ${err.message}`);
     throw err;
   }
+}
+
+/** csrSummary returns what was parsed (key, signature, subject, names) under the text report. */
+export function csrSummary(report: Report): string {
+  const f = report.facts;
+  if (f['key'] === undefined) return '';
+  const names = [...((f['dnsNames'] as string[]) ?? []), ...((f['ipAddresses'] as string[]) ?? [])];
+  const shown =
+    names.length > 10 ? `${names.slice(0, 10).join(', ')} (and ${names.length - 10} more)` : names.join(', ');
+  return [
+    '',
+    `Key: ${String(f['key'])}${f['exponent'] !== undefined ? ` (e=${String(f['exponent'])})` : ''}`,
+    `Signature: ${String(f['signature'])} (${f['signatureValid'] ? 'verifies' : 'does NOT verify'})`,
+    `Subject: ${String(f['subject']) || '(empty)'}`,
+    `Names: ${shown || '(none)'}`,
+    `Checked as: ${String(f['validation']).toUpperCase()}${f['ca'] ? ` for ${String(f['ca'])}` : ''}${f['template'] ? `, template ${String(f['template'])}` : ''}`,
+    '',
+  ].join('\n');
 }
 
 /** runLintCsr runs `certmedic lint-csr` and returns the exit code (0, or 1 with a critical finding). */
@@ -52,6 +70,8 @@ export async function runLintCsr(
     ...(o.validation !== undefined ? { validation: o.validation as ValidationLevel } : {}),
     ...(template ? { template } : {}),
   });
-  await write(format === 'json' ? renderJson(report) : renderText(report, { color: useColour() }));
+  await write(
+    format === 'json' ? renderJson(report) : `${renderText(report, { color: useColour() })}${csrSummary(report)}`,
+  );
   return exitCodeFor([report]);
 }

@@ -124,5 +124,7 @@ describe('certmedic lint-csr', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('[csr.invalid_name]');
     expect(r.stdout).toContain('my_host.example.com');
+    expect(r.stdout).toContain('Key: RSA 2048 (e=65537)');
+    expect(r.stdout).toContain('Names: shop.example.com, my_host.example.com');
   });
 });
