@@ -202,6 +202,7 @@ describe.skipIf(!haveChromium)(
       });
 
       await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.mouse.move(1, 1);
       const shot = join(dir, 'playground.png');
       await page.screenshot({ path: shot });
       expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
