@@ -1,0 +1,84 @@
+/**
+ * A real web server for tests: Debian's nginx (nginx-light) in the foreground with a temporary
+ * prefix, started with the `http {}` body the test writes (virtual hosts on loopback ports).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Nginx {
+  dir: string;
+  close(): Promise<void>;
+}
+
+async function listening(host: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const c = connect(port, host, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+  });
+}
+
+/** nginxDir returns a fresh, world-readable temporary directory for nginx's files. */
+export function nginxDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'certmedic-nginx-'));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+/**
+ * startNginx writes nginx.conf around `httpBody` in `dir`, starts nginx and returns once every
+ * `listens` entry (host, port) accepts connections.
+ */
+export async function startNginx(
+  bin: string,
+  dir: string,
+  httpBody: string,
+  listens: { host: string; port: number }[],
+): Promise<Nginx> {
+  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((t) => `  ${t}_temp_path ${join(dir, t)};`)
+    .join('\n');
+  const errorLog = join(dir, 'error.log');
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
+master_process off;
+pid ${join(dir, 'nginx.pid')};
+error_log ${errorLog};
+events {}
+http {
+  access_log off;
+  default_type text/plain;
+${temp}
+${httpBody}
+}
+`,
+  );
+  const child: ChildProcess = spawn(bin, ['-e', errorLog, '-p', dir, '-c', join(dir, 'nginx.conf')], {
+    stdio: 'ignore',
+  });
+  const close = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) break;
+    const up = await Promise.all(listens.map((l) => listening(l.host, l.port)));
+    if (up.every(Boolean)) return { dir, close };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let log = '';
+  try {
+    log = readFileSync(errorLog, 'utf8');
+  } catch {}
+  await close();
+  throw new Error(`nginx did not start: ${log.slice(-500)}`);
+}
