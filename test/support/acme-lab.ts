@@ -138,15 +138,17 @@ export interface ToolOutput {
   output: string;
 }
 
-/** runTool runs a command, capturing stdout+stderr together; never rejects. */
+/** runTool runs a command (in `cwd`, default the current directory), capturing stdout+stderr together; never rejects. */
 export function runTool(
   cmd: string,
   args: string[],
   env: Record<string, string> = {},
   timeoutMs = 60_000,
+  cwd?: string,
 ): Promise<ToolOutput> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, {
+      ...(cwd ? { cwd } : {}),
       env: { PATH: process.env['PATH'] ?? '', ...env },
       timeout: timeoutMs,
       maxBuffer: 4 << 20,
@@ -162,7 +164,7 @@ export function runTool(
   });
 }
 
-/** certbot runs `certbot certonly` against the lab with its own config/work/log directories. */
+/** certbot runs `certbot certonly` against the lab with its own config/work/log directories, in a directory of its own. */
 export function certbot(
   lab: Lab,
   certbotPath: string,
@@ -194,5 +196,6 @@ export function certbot(
     ],
     { REQUESTS_CA_BUNDLE: lab.caBundle },
     90_000,
+    base,
   );
 }
