@@ -88,7 +88,7 @@ watchlist:
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: 1280, height: 960 },
+    viewport: { width: 1280, height: 1000 },
   });
 }, 60_000);
 
@@ -201,6 +201,8 @@ describe.skipIf(!haveChromium)(
         ts: server.playground.workspace.findChannel('general')!.messages.find((m) => m.text === 'confirm test')!.ts,
       });
 
+      // Let the page's refresh after the last change settle (it keeps the list at the bottom), then frame the report.
+      await page.waitForTimeout(300);
       await report.evaluate((el) => el.scrollIntoView({ block: 'start' }));
       await page.mouse.move(1, 1);
       const shot = join(dir, 'playground.png');
