@@ -89,6 +89,28 @@ describe('classifyLogText on hand-written excerpts', () => {
   });
 });
 
+describe('ACME detail texts of real CAs', () => {
+  test.each([
+    ['Sign failed: "detail":"Invalid key in certificate request :: key too large: 8192 > 4096"', 'log.csr_rejected'],
+    [
+      'Error creating new order :: Cannot issue for "x_y.example.com": Domain name contains an invalid character',
+      'log.csr_rejected',
+    ],
+    ['Detail: 203.0.113.10: Timeout after connect (your server may be slow or overloaded)', 'log.dcv_failure'],
+    [
+      'Detail: DNS problem: NXDOMAIN looking up TXT for _acme-challenge.example.com - check that a DNS record exists',
+      'log.dcv_failure',
+    ],
+    [
+      "Detail: DNS problem: SERVFAIL looking up CAA for example.com - the domain's nameservers may be malfunctioning",
+      'log.caa_blocked',
+    ],
+    ['Error creating new order :: too many failed authorizations recently', 'log.rate_limited'],
+  ])('%s → %s', (line, code) => {
+    expect(classifyLogText(line).code).toBe(code);
+  });
+});
+
 describe('the ACME problem types (RFC 8555 §6.7) map to categories', () => {
   test.each([
     ['caa', 'log.caa_blocked'],

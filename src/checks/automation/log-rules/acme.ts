@@ -70,7 +70,7 @@ export const ACME_DETAILS: LogRule[] = [
     id: 'acme.csr_detail',
     code: 'log.csr_rejected',
     pattern:
-      /Error finalizing order.{0,200}(?:key|CSR|signature|names?)|(?:key too small|key size not supported|modulus too small)|(?:unsupported key type|unsupported elliptic curve|unsupported curve)|(?:CSR contains|CSR does not|CSR is invalid|CSR is malformed|CSR has|CSR must|invalid CSR)|Domain name (?:contains an invalid character|needs at least one dot|ends in a public suffix|is an IP address)|Cannot issue for .{1,255}: (?:Domain name|Invalid)/i,
+      /Error finalizing order.{0,200}(?:key|CSR|signature|names?)|(?:key too small|key too large|key size not supported|modulus too small|Invalid key in certificate request|invalid public key in CSR)|(?:unsupported key type|unsupported elliptic curve|unsupported curve)|(?:CSR contains|CSR does not|CSR is invalid|CSR is malformed|CSR has|CSR must|invalid CSR)|Domain name (?:contains an invalid character|needs at least one dot|ends in a public suffix|is an IP address)|Cannot issue for .{1,255}: (?:Domain name|Invalid)/i,
     explanation: 'The CA refused the CSR: its key, signature or names are not acceptable.',
     fixes: ['Run `certmedic lint-csr <csr file>` to see exactly what the CA objects to.'],
   },
