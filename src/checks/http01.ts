@@ -27,6 +27,13 @@ export type Verdict =
   | { ok: true; summary: string; skipped?: boolean }
   | { ok: false; code: Code; summary: string; detail: string; fixes: string[]; connection: boolean };
 
+/**
+ * The most of an HTTP-01 response Let's Encrypt accepts: Boulder reads 128 bytes and fails a body
+ * of 128 or more (va/http.go maxResponseSize), so a key authorization (87 bytes) padded or followed
+ * by other content fails there although it is present.
+ */
+export const ACME_BODY_MAX = 127;
+
 /** URLs that look like a login or single-sign-on page. */
 const LOGIN_URL =
   /\/(?:log-?in|sign-?in|sign_in|logon|auth|authorize|sso|saml2?|oauth2?|cas\/login|wp-login\.php|account\/login)(?:[/?.#]|$)|[?&](?:returnurl|return_to|redirect_uri|next|continue|service)=/i;
@@ -130,6 +137,17 @@ export function judge(spec: ProbeSpec, r: FollowResult, name: string, address: s
     if (spec.expected === undefined)
       return { ok: true, summary: '200 for a random token (a catch-all answers; the real file must take precedence)' };
     if (passes(spec, r)) return { ok: true, summary: `200, content matches${via}` };
+    if (spec.kind === 'acme' && tooLong(res.body.length, res.truncated) && startsWithExpected(spec, r)) {
+      const size = res.truncated ? `more than ${res.body.length}` : String(res.body.length);
+      return bad(
+        'http01.wrong_content',
+        '200, too long',
+        `${what} answers 200 with ${size} bytes: the key authorization followed by more content; Let's Encrypt reads at most ${ACME_BODY_MAX} bytes of a challenge response and fails longer ones${via}${from}`,
+        [
+          `Serve only the key authorization (${spec.expected.trim().length} bytes, a trailing newline is fine) at http://${name}${spec.path} on ${address}: no padding, footer or injected content.`,
+        ],
+      );
+    }
     const got = res.truncated ? `more than ${res.body.length} bytes` : JSON.stringify(bodyPreview(res.body));
     return bad(
       'http01.wrong_content',
@@ -155,10 +173,21 @@ export function judge(spec: ProbeSpec, r: FollowResult, name: string, address: s
   return bad('http01.server_error', String(status), `${what} answers ${status}${via}${from}`);
 }
 
+function tooLong(length: number, truncated: boolean): boolean {
+  return truncated || length > ACME_BODY_MAX;
+}
+
+/** passes: a 200 whose trimmed body is the expected value (and, for ACME, short enough for Boulder). */
 function passes(spec: ProbeSpec, r: FollowResult): boolean {
   const res = r.response;
   if (res?.status !== 200 || res.truncated || spec.expected === undefined) return false;
+  if (spec.kind === 'acme' && tooLong(res.body.length, res.truncated)) return false;
   return normalizeContent(res.body.toString('utf8')) === normalizeContent(spec.expected);
+}
+
+function startsWithExpected(spec: ProbeSpec, r: FollowResult): boolean {
+  const expected = normalizeContent(spec.expected ?? '');
+  return expected !== '' && normalizeContent(r.response?.body.toString('utf8') ?? '').startsWith(expected);
 }
 
 /** probeBudget returns the time a probe may take: up to the deadline, minus time to report. */
