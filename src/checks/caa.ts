@@ -78,11 +78,19 @@ const ISSUER_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]
 
 /**
  * parseIssueValue parses an issue/issuewild value (RFC 8659 §4.2): `[domain] [; tag=value ...]`.
- * Returns an error text for a value that does not follow the grammar.
+ * Returns an error text for a value that does not follow the grammar (CAs skip such a record, so
+ * it authorizes nobody).
  */
 export function parseIssueValue(value: string): IssueValue | { error: string } {
   const parts = value.split(';');
-  const domain = parts[0]!.trim().toLowerCase().replace(/\.$/, '');
+  const raw = parts[0]!.trim();
+  // The grammar has no trailing dot, and Boulder compares the issuer domain exactly: a record for
+  // "letsencrypt.org." authorizes nobody there.
+  if (raw.length > 1 && raw.endsWith('.'))
+    return {
+      error: `issuer ${JSON.stringify(raw)} ends with a dot, which the grammar does not allow (write ${raw.slice(0, -1)})`,
+    };
+  const domain = raw.toLowerCase();
   if (domain !== '' && !ISSUER_DOMAIN.test(domain))
     return { error: `issuer ${JSON.stringify(parts[0]!.trim())} is not a domain name` };
   const params: Record<string, string> = {};
