@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Report } from '../../../src/core/finding.js';
 import { TargetPolicy } from '../../../src/net/guard.js';
+import { startLab } from '../../support/acme-lab.js';
 import {
   closedPort,
   type DirectoryMode,
@@ -9,6 +11,7 @@ import {
   type TestCert,
   testCert,
 } from '../../support/automation.js';
+import { toolOrSkip } from '../../support/tools.js';
 import { baseInventory, find, type Harness, harness, type Inv } from './helpers.js';
 
 let h: Harness | undefined;
@@ -126,4 +129,24 @@ describe('CA connector configuration', () => {
     expect(connectorCodes(r)).toEqual(['connector.template_unmapped']);
     expect(find(r, 'connector.template_unmapped').evidence).toMatchObject({ template: 'web-ov', mapped: ['web-dv'] });
   });
+});
+
+describe('against a real ACME server (pebble)', () => {
+  const tools = { pebble: toolOrSkip('pebble'), openssl: toolOrSkip('openssl') };
+  test.skipIf(!tools.pebble || !tools.openssl)(
+    "pebble's directory passes; untrusted, it is connector.unreachable",
+    async () => {
+      const lab = await startLab({ pebble: tools.pebble!, openssl: tools.openssl!, records: [] });
+      try {
+        h = await harness(baseInventory((i) => (i.connectors[0].endpoint = lab.directoryUrl)));
+        const trusted = await h.run({ trustAnchors: [readFileSync(lab.caBundle, 'utf8')] });
+        expect(connectorCodes(trusted)).toEqual([]);
+        const untrusted = await h.run();
+        expect(connectorCodes(untrusted)).toEqual(['connector.unreachable']);
+        expect(find(untrusted, 'connector.unreachable').evidence).toMatchObject({ kind: 'certificate' });
+      } finally {
+        await lab.close();
+      }
+    },
+  );
 });
