@@ -219,13 +219,48 @@ function strengthFindings(r: TlsProbeResult, chain: ChainResult): Finding[] {
   return out;
 }
 
-/** intermediateFindings judges the intermediates of the path that validates (an unused expired cross-sign is ignored). */
-function intermediateFindings(r: TlsProbeResult, chain: ChainResult, x: ServedExpectations): Finding[] {
+/**
+ * intermediateFindings judges the intermediates of the path that validates (an unused expired
+ * cross-sign is ignored). An expired intermediate on that path means no valid path was offered:
+ * clients reject the chain (RFC 5280 §6.1.3 checks every certificate's validity), so it is
+ * tls.expired, merged into the leaf's own tls.expired when there is one; one that is close to its
+ * end is tls.intermediate_expiring.
+ */
+function intermediateFindings(
+  r: TlsProbeResult,
+  chain: ChainResult,
+  x: ServedExpectations,
+  validity: Finding[],
+): Finding[] {
   const intermediates = chain.path.slice(1).filter((c) => c !== chain.anchor && !c.selfSigned);
-  const bad = intermediates
-    .map((c) => ({ c, state: expiryState(c.notBeforeMs, c.notAfterMs, x.now, x.expiry ?? DEFAULT_EXPIRY) }))
-    .filter((e) => e.state !== 'ok' && e.state !== 'not_yet_valid');
-  if (bad.length === 0) return [];
+  const states = intermediates.map((c) => ({
+    c,
+    state: expiryState(c.notBeforeMs, c.notAfterMs, x.now, x.expiry ?? DEFAULT_EXPIRY),
+  }));
+  const expired = states.filter((e) => e.state === 'expired').map((e) => e.c);
+  const out: Finding[] = [];
+  if (expired.length > 0) {
+    const list = expired.map((c) => `${c.subject} (serial ${c.serial}) expired ${c.notAfter}`).join('; ');
+    const leafExpired = validity.find((f) => f.code === 'tls.expired');
+    if (leafExpired) leafExpired.detail += `; the intermediate ${list} too`;
+    else {
+      out.push(
+        finding(
+          'tls.expired',
+          `${r.address} serves a chain through an expired intermediate, which clients reject although the leaf is valid: ${list}`,
+          { address: r.address, port: r.port, intermediates: expired.map(summarizeCert) },
+          {
+            fixes: [
+              `Replace the intermediate ${expired[0]!.subject} in the chain file served at ${r.address} with the CA's current one (the chain your CA delivered with the certificate), then reload.`,
+              sClient(r, x.name),
+            ],
+          },
+        ),
+      );
+    }
+  }
+  const bad = states.filter((e) => e.state === 'warning' || e.state === 'critical');
+  if (bad.length === 0) return out;
   const list = bad
     .map(
       ({ c, state }) =>
@@ -233,6 +268,7 @@ function intermediateFindings(r: TlsProbeResult, chain: ChainResult, x: ServedEx
     )
     .join('; ');
   return [
+    ...out,
     finding('tls.intermediate_expiring', `${r.address} serves an intermediate that is expiring or expired: ${list}`, {
       address: r.address,
       port: r.port,
@@ -268,12 +304,13 @@ export function analyzeServed(r: TlsProbeResult, x: ServedExpectations): Finding
   const leaf = r.certs[0];
   if (!r.ok || !leaf) return [failureFinding(r, x.name)];
   const chain = r.chain ?? buildChain(r.certs, x.trust, x.now);
+  const validity = validityFindings(r, leaf, x);
   return [
-    ...validityFindings(r, leaf, x),
+    ...validity,
     ...nameFinding(r, leaf, x),
     ...trustFindings(r, leaf, chain),
     ...strengthFindings(r, chain),
-    ...intermediateFindings(r, chain, x),
+    ...intermediateFindings(r, chain, x, validity),
     ...driftFindings(r, leaf, x),
   ];
 }
