@@ -8,6 +8,7 @@ import { diagnose } from '../../../src/diagnose.js';
 import type { InventoryEvent } from '../../../src/inventory/events.js';
 import type { InventoryStore } from '../../../src/inventory/store.js';
 import type { TargetPolicy } from '../../../src/net/guard.js';
+import type { Db } from '../../../src/store/db.js';
 import { inventoryStore } from '../../support/automation.js';
 import { request, startWorld, type World } from '../../support/world.js';
 
@@ -74,6 +75,7 @@ export interface RunExtra {
 
 export interface Harness {
   store: InventoryStore;
+  db: Db;
   clock: ManualClock;
   world: World;
   run(extra?: RunExtra): Promise<Report>;
@@ -87,6 +89,7 @@ export async function harness(inv: Inv, records: string[] = [], name = 'shop.exa
   const world = await startWorld({ records: [`${name} A 127.0.0.1`, ...records] });
   return {
     store,
+    db,
     clock,
     world,
     run: (extra = {}) =>
