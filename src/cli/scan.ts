@@ -6,9 +6,10 @@ import { availableParallelism } from 'node:os';
 import type { Config } from '../config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { exitCodeFor, type Report } from '../core/finding.js';
+import { parseWatchlistText } from '../monitor/parse-file.js';
 import { ScanPool } from '../monitor/pool.js';
 import { inOrder, requestFor, type ScanJob, type ScanSettings } from '../monitor/scan.js';
-import { parseWatchlistFile } from '../monitor/watchlist.js';
+import type { WatchEntry } from '../monitor/watchlist.js';
 import { parsePortMap } from '../net/portmap.js';
 import { renderJson, renderText } from '../render/text.js';
 import { parseTimeout, readTrustAnchors, resolversFrom } from './diagnose.js';
@@ -44,9 +45,9 @@ export async function runScan(o: ScanOptions, config: Config, write: (text: stri
   const timeoutMs = parseTimeout(o.timeout, config.file.defaults?.timeoutMs ?? 10_000);
   const portMap = o.portMap !== undefined ? parsePortMap(o.portMap) : undefined;
   const text = readInputText(o.watchlist);
-  let entries: ReturnType<typeof parseWatchlistFile>;
+  let entries: WatchEntry[];
   try {
-    entries = parseWatchlistFile(text, o.watchlist === '-' ? 'standard input' : o.watchlist);
+    entries = await parseWatchlistText(text, o.watchlist === '-' ? 'standard input' : o.watchlist);
   } catch (err) {
     if (err instanceof ConfigError) throw new UsageError(err.message);
     throw err;

@@ -10,13 +10,12 @@ type Inbound = { type: 'settings'; id: number; settings: ScanSettings } | { type
 
 const settings = new Map<number, ScanSettings>();
 
-/** cloneable returns the report as plain JSON data when structured clone would refuse it. */
-function cloneable(report: Report): Report {
+/** send posts a report; one that structured clone refuses goes as plain JSON data instead. */
+function send(index: number, report: Report): void {
   try {
-    structuredClone(report);
-    return report;
+    parentPort?.postMessage({ type: 'report', index, report });
   } catch {
-    return JSON.parse(JSON.stringify(report)) as Report;
+    parentPort?.postMessage({ type: 'report', index, report: JSON.parse(JSON.stringify(report)) as Report });
   }
 }
 
@@ -31,7 +30,5 @@ parentPort?.on('message', (m: Inbound) => {
     parentPort?.postMessage({ type: 'error', index: m.job.index, error: 'no settings for this scan' });
     return;
   }
-  void scanOne(m.job.req, s).then((report) => {
-    parentPort?.postMessage({ type: 'report', index: m.job.index, report: cloneable(report) });
-  });
+  void scanOne(m.job.req, s).then((report) => send(m.job.index, report));
 });

@@ -19,11 +19,11 @@ export interface PoolOptions {
   workerUrl?: URL;
 }
 
-/** workerModule returns the compiled worker: beside this module, or dist/ when running from sources. */
-export function workerModule(): URL | undefined {
-  const beside = new URL('./pool-worker.js', import.meta.url);
+/** workerModule returns a compiled worker module: beside this module, or in dist/ when running from sources. */
+export function workerModule(file = 'pool-worker.js'): URL | undefined {
+  const beside = new URL(`./${file}`, import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
-  const dist = new URL('../../dist/monitor/pool-worker.js', import.meta.url);
+  const dist = new URL(`../../dist/monitor/${file}`, import.meta.url);
   return existsSync(fileURLToPath(dist)) ? dist : undefined;
 }
 
@@ -72,7 +72,8 @@ export class ScanPool {
   /** spawn starts one worker (with the current scan's settings, when a scan is running). */
   private spawn(url: URL): void {
     const worker = new Worker(url, { resourceLimits: WORKER_LIMITS });
-    worker.unref();
+    // Idle workers do not keep the process alive; a running scan does (see scanNow).
+    if (!this.current) worker.unref();
     const slot: Slot = { worker, busy: 0, inFlight: new Set() };
     worker.on('message', (m: Outbound) => this.receive(m));
     worker.on('error', () => {});
@@ -135,7 +136,25 @@ export class ScanPool {
     }
     const id = ++this.settingsId;
     this.current = { id, settings };
-    for (const s of this.slots) s.worker.postMessage({ type: 'settings', id, settings });
+    for (const s of this.slots) {
+      s.worker.ref();
+      s.worker.postMessage({ type: 'settings', id, settings });
+    }
+    try {
+      await this.dispatch(jobs, id, settings, concurrency, onReport);
+    } finally {
+      this.current = undefined;
+      for (const s of this.slots) s.worker.unref();
+    }
+  }
+
+  private async dispatch(
+    jobs: readonly ScanJob[],
+    id: number,
+    settings: ScanSettings,
+    concurrency: number,
+    onReport: (job: ScanJob, report: Report) => void,
+  ): Promise<void> {
     await runLimited(
       jobs,
       concurrency,

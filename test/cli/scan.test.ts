@@ -154,6 +154,17 @@ describe('certmedic scan', () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test('a large watchlist is parsed in a worker; its errors still name the line', async () => {
+    const lines = ['targets:'];
+    for (let i = 0; i < 6000; i++) lines.push(`  - name: host-${i}.example.test`, '    address: 127.0.0.81');
+    lines.push('  - name: last.example.test', '    port: 99999');
+    const file = watchlist('large.yml', `${lines.join('\n')}\n`);
+    const r = await scan(file, ['--format', 'json']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/large\.yml:12003: targets\[6000\]\.port/);
+  });
+
   test.each([
     [['--watchlist', '/nonexistent/wl.yml'], /cannot read/],
     [['--watchlist', 'x.yml', '--concurrency', '0'], /--concurrency/],
