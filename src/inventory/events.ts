@@ -107,3 +107,24 @@ export function parseEvent(body: unknown): { event: InventoryEvent } | { error: 
     } as InventoryEvent,
   };
 }
+
+/** summarize returns one line describing an event, for "recent changes". */
+export function summarize(type: string, data: Record<string, unknown>): string {
+  const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
+  switch (type) {
+    case 'deployment.failed':
+      return `deployment ${s('deployment')} failed${s('error') ? `: ${s('error')}` : ''}`;
+    case 'deployment.succeeded':
+      return `deployment ${s('deployment')} succeeded`;
+    case 'deployment.started':
+      return `deployment ${s('deployment')} started`;
+    case 'certificate.issued':
+      return `certificate issued (serial ${s('serial')}${s('notAfter') ? `, expires ${s('notAfter')}` : ''})`;
+    case 'renewal.scheduled':
+      return `renewal scheduled${s('scheduledFor') ? ` for ${s('scheduledFor')}` : ''}`;
+    case 'order.status':
+      return `order ${s('orderId') ?? ''} ${s('status')}${s('error') ? `: ${s('error')}` : ''}`.replace('  ', ' ');
+    default:
+      return type;
+  }
+}

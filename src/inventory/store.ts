@@ -6,7 +6,7 @@
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { type Db, migrate } from '../store/db.js';
-import type { InventoryEvent } from './events.js';
+import { type InventoryEvent, summarize } from './events.js';
 import type { BotEntry, CertificateEntry, ConnectorEntry, DeploymentEntry, Inventory, Issued } from './schema.js';
 
 const MIGRATIONS = [
@@ -300,25 +300,4 @@ function iso(ms: number): string {
 /** newer returns true when a is a later instant than b (or b is absent). */
 function newer(a: string, b: string | undefined): boolean {
   return b === undefined || Date.parse(a) > Date.parse(b);
-}
-
-/** summarize returns one line describing an event, for "recent changes". */
-export function summarize(type: string, data: Record<string, unknown>): string {
-  const s = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : undefined);
-  switch (type) {
-    case 'deployment.failed':
-      return `deployment ${s('deployment')} failed${s('error') ? `: ${s('error')}` : ''}`;
-    case 'deployment.succeeded':
-      return `deployment ${s('deployment')} succeeded`;
-    case 'deployment.started':
-      return `deployment ${s('deployment')} started`;
-    case 'certificate.issued':
-      return `certificate issued (serial ${s('serial')}${s('notAfter') ? `, expires ${s('notAfter')}` : ''})`;
-    case 'renewal.scheduled':
-      return `renewal scheduled${s('scheduledFor') ? ` for ${s('scheduledFor')}` : ''}`;
-    case 'order.status':
-      return `order ${s('orderId') ?? ''} ${s('status')}${s('error') ? `: ${s('error')}` : ''}`.replace('  ', ' ');
-    default:
-      return type;
-  }
 }
