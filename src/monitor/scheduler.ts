@@ -182,10 +182,21 @@ export class Scheduler {
     this.timer.unref();
   }
 
-  /** stop ends the background loop and waits for a running tick. */
-  async stop(): Promise<void> {
+  /**
+   * stop ends the background loop and waits for a running tick, at most `waitMs`: targets not
+   * finished keep their stored schedule and run after the restart.
+   */
+  async stop(waitMs = 5000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running?.catch(() => {});
+    if (!this.running) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.running.catch(() => {}),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }
