@@ -219,6 +219,7 @@ describe('the classifier mechanics', () => {
     ['Timeout during (?:connect|read) \\(likely firewall problem\\)', [' (likely firewall problem)']],
     ['colou?r (?:red|blue)', ['colo']],
     ['a.b (?:x|yz)', []],
+    ['\\bType:\\s+connection\\s*$', ['Type:']],
     ['abc\\d+defgh', ['defgh']],
     ['x{2,3}yz', []],
   ])('requiredKeywords(%s)', (alt, expected) => {
