@@ -74,7 +74,9 @@ export const FileSchema = z.looseObject({
   slack: z
     .strictObject({
       /** Slack user ids that may press Retry/Escalate on anyone's report (default: anyone in the channel). */
-      authorizedUsers: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id like U0123ABCD')).optional(),
+      authorizedUsers: z
+        .array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id like U0123ABCD'))
+        .optional(),
       /** Per-user diagnosis rate limit (default 10 per 300 seconds). */
       rateLimit: z
         .strictObject({ diagnoses: z.number().int().positive(), windowSeconds: z.number().int().positive() })

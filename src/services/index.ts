@@ -3,11 +3,12 @@
  * Listeners receive this bag; other modules add their services as optional members (inventory,
  * automation actions, alerts) so the app keeps working without them.
  */
+
+import { classifyDeploymentLog } from '../checks/automation/classify.js';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../core/clock.js';
 import type { Report } from '../core/finding.js';
 import { type Automation, createAutomation } from '../inventory/service.js';
-import { classifyDeploymentLog } from '../checks/automation/classify.js';
 import { createMonitor, type Monitor } from '../monitor/service.js';
 import { type Db, openStore } from '../store/db.js';
 import { SlackStore } from '../store/slack.js';

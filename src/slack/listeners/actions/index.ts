@@ -1,8 +1,8 @@
 /** Button listeners: action_id -> callback. Add automation buttons here (issue 8). */
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { ACTION_RUN_PREFIX } from '../../../inventory/service.js';
-import type { Services } from '../../../services/index.js';
 import { ACTION_ACK, ACTION_SNOOZE } from '../../../monitor/alert-blocks.js';
+import type { Services } from '../../../services/index.js';
 import { ACTION_ESCALATE, ACTION_RETRY } from '../../blocks/report.js';
 import { alertAckAction } from './alert-ack.js';
 import { alertSnoozeAction } from './alert-snooze.js';
