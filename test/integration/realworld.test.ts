@@ -7,9 +7,13 @@
  * severities, per-address evidence, facts.addresses).
  * Skips, naming the missing tool, when nsd, unbound, nginx or openssl is missing; fails under CI=true.
  */
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Finding, Report } from '../../src/core/finding.js';
-import type { CliResult } from '../support/cli.js';
+import { type CliResult, runCli } from '../support/cli.js';
 import {
   ACCOUNT,
   DEAD,
@@ -364,6 +368,13 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(run.codes).toContain('caa.forbids_ca');
     });
 
+    test('an issuer domain with a trailing dot authorizes nobody (Boulder compares exactly)', async () => {
+      const run = await diag('dotted.example.test', '--method', 'none', '--ca', 'letsencrypt');
+      expect(run.exit).toBe(1);
+      expect(run.codes).toContain('caa.malformed');
+      expect(run.codes).toContain('caa.forbids_ca');
+    });
+
     test('a malformed issue value authorizes nobody and is named', async () => {
       const run = await diag('bad.example.test', '--method', 'none', '--ca', 'letsencrypt');
       expect(run.codes).toContain('caa.malformed');
@@ -379,6 +390,8 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       ['broken500.example.test', 'http01.server_error'],
       ['login.example.test', 'http01.forbidden'],
       ['redirip.example.test', 'http01.bad_redirect'],
+      // Boulder reads at most 127 bytes: the key authorization plus 60 spaces fails there.
+      ['padded.example.test', 'http01.wrong_content'],
     ];
     for (const [name, code] of cases) {
       test(`${name.split('.')[0]}: ${code}`, async () => {
@@ -491,6 +504,10 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       ['selfsigned.example.test', 'tls.self_signed'],
       ['leafonly.example.test', 'tls.incomplete_chain'],
       ['untrusted.example.test', 'tls.untrusted_root'],
+      ['weakkey.example.test', 'tls.weak_key'],
+      ['sha1.example.test', 'tls.weak_signature'],
+      // The only path runs through an intermediate that expired: clients reject the chain.
+      ['oldinter.example.test', 'tls.expired'],
     ];
     for (const [name, code] of cases) {
       test(`${name.split('.')[0]}: ${code}`, async () => {
@@ -500,10 +517,96 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       });
     }
 
+    test('an intermediate with 2 days left of 90 is tls.intermediate_expiring (warning)', async () => {
+      const run = await diag('interexpiring.example.test', '--method', 'none');
+      expect(find(run, 'tls.intermediate_expiring', WEB)?.severity).toBe('warning');
+      expect(run.exit).toBe(0);
+    });
+
     test('5 days left of a 90-day certificate is critical', async () => {
       const run = await diag('soon.example.test', '--method', 'none');
       expect(run.exit).toBe(1);
       expect(find(run, 'tls.expiring_soon', WEB)?.severity).toBe('critical');
+    });
+  });
+
+  describe.concurrent('output formats', () => {
+    test('text: the same exit code, the codes on stdout, nothing on stderr', async () => {
+      const r = await runCli(['diagnose', 'expired.example.test', '--method', 'none', ...lab!.base], {
+        timeoutMs: 60_000,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain('[tls.expired]');
+      expect(r.stdout).toContain(WEB);
+      expect(r.stderr).toBe('');
+    });
+
+    test('blocks: the Block Kit payload, the same exit code', async () => {
+      const r = await runCli(
+        ['diagnose', 'expired.example.test', '--method', 'none', '--format', 'blocks', ...lab!.base],
+        { timeoutMs: 60_000 },
+      );
+      expect(r.code).toBe(1);
+      const payload = JSON.parse(r.stdout) as { blocks: { type: string }[] };
+      expect(payload.blocks.length).toBeGreaterThan(0);
+      expect(payload.blocks.length).toBeLessThanOrEqual(50);
+      expect(r.stdout).toContain('tls.expired');
+    });
+
+    test('--verbose: each probe on stderr, stdout still one JSON report', async () => {
+      const r = await lab!.diag('shop.example.test', ...HTTP01, '--verbose');
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as Report).target).toBe('shop.example.test');
+      expect(r.stderr).toMatch(/^dns shop\.example\.test A @/m);
+      expect(r.stderr).toMatch(/\(direct\)/);
+      expect(r.stderr).toMatch(/^http 127\.0\.0\.10 /m);
+      expect(r.stderr).toMatch(/^tls 127\.0\.0\.10:443->/m);
+    });
+  });
+
+  describe.concurrent('scan: DNS and the served certificate per watchlist target', () => {
+    test('one Report per target in watchlist order; the exit code is the worst', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'certmedic-rw-scan-'));
+      const file = join(dir, 'watchlist.yml');
+      writeFileSync(
+        file,
+        [
+          'targets:',
+          '  - name: shop.example.test',
+          '  - name: expired.example.test',
+          '  - name: nope.example.test',
+          '  - name: pool.example.test',
+          `  - name: wrongname.example.test\n    address: ${WEB2}`,
+          '  - name: ecdsa.example.test\n    port: 443',
+          '',
+        ].join('\n'),
+      );
+      const r = await runCli(['scan', '--watchlist', file, ...lab!.base, '--format', 'json'], { timeoutMs: 120_000 });
+      rmSync(dir, { recursive: true, force: true });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(1);
+      const reports = JSON.parse(r.stdout) as Report[];
+      expect(reports.map((x) => x.target.replace(/:443$/, ''))).toEqual([
+        'shop.example.test',
+        'expired.example.test',
+        'nope.example.test',
+        'pool.example.test',
+        'wrongname.example.test',
+        'ecdsa.example.test',
+      ]);
+      const codesOf = (i: number) => reports[i]!.findings.map((f) => f.code);
+      expect(codesOf(0).filter((c) => c !== 'dns.private_address')).toEqual([]);
+      expect(codesOf(1)).toContain('tls.expired');
+      expect(codesOf(2)).toContain('dns.nxdomain');
+      expect(codesOf(3)).toContain('tls.inconsistent_backends');
+      // address: skips DNS, keeps the name as SNI: 127.0.0.11 serves pool's certificate.
+      expect(reports[4]!.findings.find((f) => f.code === 'tls.hostname_mismatch')?.evidence['address']).toBe(WEB2);
+      expect(codesOf(5).filter((c) => c.startsWith('tls.'))).toEqual([]);
+      for (const rep of reports) {
+        for (const c of rep.checks) {
+          if (!['dns', 'endpoint'].includes(c.name)) expect(c.state, `${rep.target} ${c.name}`).toBe('skipped');
+        }
+      }
     });
   });
 

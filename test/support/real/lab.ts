@@ -90,6 +90,13 @@ upper A ${WEB}
 upper CAA ${caaGeneric(0, 'ISSUE', 'digicert.com')}
 bad A ${WEB}
 bad CAA 0 issue "letsencrypt.org; accounturi"
+dotted A ${WEB}
+dotted CAA 0 issue "letsencrypt.org."
+padded A ${WEB}
+weakkey A ${WEB}
+sha1 A ${WEB}
+oldinter A ${WEB}
+interexpiring A ${WEB}
 open A ${WEB}
 open CAA 0 issuewild "letsencrypt.org"
 _acme-challenge.open TXT "open-wildcard-value"
@@ -119,6 +126,8 @@ const COVERED = [
   'redirother',
   'dead',
   'noaddr',
+  'padded',
+  'dotted',
   'deep.sub',
   'v6broken',
   'locked',
@@ -156,6 +165,8 @@ export interface Lab {
   tlsPort: number;
   altPort: number;
   unbound: Unbound;
+  /** --resolver, --port-map, --trust-anchor and --timeout for this lab. */
+  base: string[];
   /** `certmedic diagnose <name> ...` against the lab, JSON out. */
   diag(name: string, ...extra: string[]): Promise<CliResult>;
   close(): Promise<void>;
@@ -178,6 +189,7 @@ function httpServers(webroot: string, host: string, port: number, altPort: numbe
   server { listen ${host}:${port}; server_name notfound.example.test; root ${webroot}/../empty; }
   server { listen ${host}:${port}; server_name forbidden.example.test; ${root} location /.well-known/acme-challenge/ { deny all; } }
   server { listen ${host}:${port}; server_name wrongcontent.example.test; location /.well-known/acme-challenge/ { return 200 "this is not the key authorization\\n"; } }
+  server { listen ${host}:${port}; server_name padded.example.test; location /.well-known/acme-challenge/ { return 200 "${KEYAUTH}${' '.repeat(60)}\n"; } }
   server { listen ${host}:${port}; server_name broken500.example.test; location / { return 500; } }
   server { listen ${host}:${port}; server_name login.example.test; location / { return 302 /login?next=$request_uri; } }
   server { listen ${host}:${port}; server_name redir8081.example.test; return 301 http://redir8081.example.test:8081$request_uri; }
@@ -203,6 +215,18 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
     expired: pki.leaf('expired', { names: ['expired.example.test'], start: stamp(-100), end: stamp(-10) }),
     future: pki.leaf('future', { names: ['future.example.test'], start: stamp(3), end: stamp(90) }),
     soon: pki.leaf('soon', { names: ['soon.example.test'], start: stamp(-85), end: stamp(5) }),
+    weakkey: pki.leaf('weakkey', { names: ['weakkey.example.test'], key: 'rsa1024' }),
+    sha1: pki.leaf('sha1', { names: ['sha1.example.test'], md: 'sha1' }),
+    oldinter: pki.leaf('oldinter', {
+      names: ['oldinter.example.test'],
+      issuer: pki.intermediate('Expired-R0', stamp(-400), stamp(-2)),
+      start: stamp(-30),
+      end: stamp(60),
+    }),
+    interexpiring: pki.leaf('interexpiring', {
+      names: ['interexpiring.example.test'],
+      issuer: pki.intermediate('Expiring-R2', stamp(-88), stamp(2)),
+    }),
     open: pki.leaf('open', { names: ['*.open.example.test', 'open.example.test'], key: 'p256' }),
     leafonly: pki.leaf('leafonly', { names: ['leafonly.example.test'] }),
     poolA: pki.leaf('poolA', { names: ['pool.example.test'] }),
@@ -274,6 +298,10 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
       tlsServer(WEB, tlsPort, 'future.example.test', certs.future),
       tlsServer(WEB, tlsPort, 'soon.example.test', certs.soon),
       tlsServer(WEB, tlsPort, 'leafonly.example.test', certs.leafonly),
+      tlsServer(WEB, tlsPort, 'weakkey.example.test', certs.weakkey),
+      tlsServer(WEB, tlsPort, 'sha1.example.test', certs.sha1),
+      tlsServer(WEB, tlsPort, 'oldinter.example.test', certs.oldinter),
+      tlsServer(WEB, tlsPort, 'interexpiring.example.test', certs.interexpiring),
       tlsServer(WEB, tlsPort, 'untrusted.example.test', certs.untrusted),
       tlsServer(WEB, tlsPort, 'pool.example.test', certs.poolA),
       tlsServer(WEB2, tlsPort, 'pool.example.test', certs.poolB).replace('ssl;', 'ssl default_server;'),
@@ -287,7 +315,18 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
     ]);
     started.push(nginx);
     const portMap = `53=${dnsPort},80=${httpPort},443=${tlsPort},8081=${altPort}`;
+    const base = [
+      '--resolver',
+      unbound.resolverArg,
+      '--port-map',
+      portMap,
+      '--trust-anchor',
+      pki.rootCert,
+      '--timeout',
+      '20000',
+    ];
     return {
+      base,
       pki,
       dnsPort,
       httpPort,
@@ -295,24 +334,7 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
       altPort,
       unbound,
       diag: (name, ...extra) =>
-        runCli(
-          [
-            'diagnose',
-            name,
-            '--resolver',
-            unbound.resolverArg,
-            '--port-map',
-            portMap,
-            '--trust-anchor',
-            pki.rootCert,
-            '--timeout',
-            '20000',
-            '--format',
-            'json',
-            ...extra,
-          ],
-          { timeoutMs: 60_000 },
-        ),
+        runCli(['diagnose', name, ...base, '--format', 'json', ...extra], { timeoutMs: 60_000 }),
       close: async () => {
         for (const s of started.reverse()) await s.close().catch(() => {});
         for (const d of [pkiDir, otherDir]) rmSync(d, { recursive: true, force: true });

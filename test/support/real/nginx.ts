@@ -59,8 +59,15 @@ ${httpBody}
 }
 `,
   );
+  // Security level 0, so that nginx loads the weak keys and SHA-1 signatures an old server still has.
+  const opensslConf = join(dir, 'openssl.cnf');
+  writeFileSync(
+    opensslConf,
+    'openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n[sys]\nCipherString = DEFAULT:@SECLEVEL=0\n',
+  );
   const child: ChildProcess = spawn(bin, ['-e', errorLog, '-p', dir, '-c', join(dir, 'nginx.conf')], {
     stdio: 'ignore',
+    env: { ...process.env, OPENSSL_CONF: opensslConf },
   });
   const close = async () => {
     if (child.exitCode === null && child.signalCode === null) {

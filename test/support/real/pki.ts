@@ -25,6 +25,8 @@ export interface LeafOptions {
   /** `YYYYMMDDHHMMSSZ`; default in 60 days. */
   end?: string;
   md?: 'sha256' | 'sha1';
+  /** The issuing CA: an id given to `intermediate()` (default the standing intermediate). */
+  issuer?: string;
 }
 
 /** stamp returns an openssl ca date (`YYYYMMDDHHMMSSZ`) `days` from now (negative: in the past). */
@@ -101,7 +103,7 @@ export class Pki {
   }
 
   private sign(
-    by: 'root' | 'inter',
+    by: string,
     csr: string,
     out: string,
     o: { ca?: boolean; names?: string[]; start: string; end: string; md?: string },
@@ -115,7 +117,7 @@ export class Pki {
       `[ca]\ndefault_ca=CA\n[CA]\ndir=${this.dir}\ndatabase=${this.dir}/index.txt\nnew_certs_dir=${this.dir}\nserial=${this.dir}/serial\npolicy=any\nemail_in_dn=no\ncopy_extensions=none\nx509_extensions=ext\n[any]\ncommonName=optional\norganizationName=optional\n[ext]\n${ext}`,
     );
     writeFileSync(join(this.dir, 'serial'), `${(this.serial++).toString(16).toUpperCase().padStart(4, '0')}\n`);
-    const caCert = by === 'root' ? this.rootCert : this.interCert;
+    const caCert = join(this.dir, `${by}.pem`);
     const caKey = join(this.dir, `${by}.key`);
     this.run([
       'ca',
@@ -140,20 +142,30 @@ export class Pki {
     ]);
   }
 
+  /** intermediate makes another intermediate under the root, valid from `start` to `end`; returns its id. */
+  intermediate(id: string, start: string, end: string): string {
+    const key = this.key(id, 'rsa2048');
+    const csr = join(this.dir, `${id}.csr`);
+    this.run(['req', '-new', '-key', key, '-subj', `/O=certmedic realworld/CN=Realworld Test ${id}`, '-out', csr]);
+    this.sign('root', csr, join(this.dir, `${id}.pem`), { ca: true, start, end });
+    return id;
+  }
+
   /** leaf issues a leaf for `names` from the intermediate and writes cert, key and full chain. */
   leaf(id: string, o: LeafOptions): Issued {
     const key = this.key(id, o.key ?? 'rsa2048');
     const csr = join(this.dir, `${id}.csr`);
     this.run(['req', '-new', '-key', key, '-subj', `/CN=${o.names[0]}`, '-out', csr]);
     const cert = join(this.dir, `${id}.pem`);
-    this.sign('inter', csr, cert, {
+    const issuer = o.issuer ?? 'inter';
+    this.sign(issuer, csr, cert, {
       names: o.names,
       start: o.start ?? stamp(-1 / 24),
       end: o.end ?? stamp(60),
       ...(o.md ? { md: o.md } : {}),
     });
     const fullchain = join(this.dir, `${id}.chain.pem`);
-    writeFileSync(fullchain, readFileSync(cert, 'utf8') + readFileSync(this.interCert, 'utf8'));
+    writeFileSync(fullchain, readFileSync(cert, 'utf8') + readFileSync(join(this.dir, `${issuer}.pem`), 'utf8'));
     return { key, cert, fullchain };
   }
 
