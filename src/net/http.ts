@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { Client } from 'undici';
 import { type NetError, translateNetError } from './errors.js';
-import type { TargetPolicy } from './guard.js';
+import { classifyAddress, type TargetPolicy } from './guard.js';
 import { mapPort, type PortMap } from './portmap.js';
 
 /** What CAs read at most; more is cut off and flagged. */
@@ -194,8 +194,9 @@ export interface FollowOptions {
 
 /**
  * redirectTarget applies the CA rules to a Location header (Boulder va/http.go
- * extractRequestTarget): http or https only, ports 80/443 only, a host name and not an IP literal.
- * Returns the URL to follow or the reason a CA refuses it.
+ * extractRequestTarget, CA/Browser Forum BR 3.2.2.4.19): http or https only, ports 80/443 only, a
+ * host name or a public IP address (Boulder follows those since it validates IP identifiers, and
+ * refuses reserved ones). Returns the URL to follow or the reason a CA refuses it.
  */
 export function redirectTarget(location: string, current: URL): { url: URL } | { reason: string } {
   let url: URL;
@@ -209,7 +210,8 @@ export function redirectTarget(location: string, current: URL): { url: URL } | {
   const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
   if (port !== 80 && port !== 443) return { reason: `port ${port} (only ports 80 and 443 are followed)` };
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (isIP(host) !== 0) return { reason: `the IP address ${host} (CAs follow redirects to host names only)` };
+  if (isIP(host) !== 0 && classifyAddress(host) !== 'public')
+    return { reason: `the ${classifyAddress(host)} address ${host} (CAs do not connect to non-public addresses)` };
   if (host === '') return { reason: 'a Location without a host' };
   return { url };
 }
@@ -225,7 +227,8 @@ export function isRedirectStatus(status: number): boolean {
  * fetchLikeCa fetches `http://<name><path>` from one address on port 80 (mapped) and follows
  * redirects as CAs do (RFC 8555 §8.3, Boulder): only 301/302/307/308, only to http/https on ports
  * 80/443, at most 10, never to a URL already visited. Same-host hops stay on the probed address;
- * other hosts are resolved (the probed address's family first). Every connection asks the target
+ * a public IP literal is connected to as it is; other hosts are resolved (the probed address's
+ * family first). Every connection asks the target
  * policy first; the port map applies after the decision. Never throws for network reasons.
  */
 export async function fetchLikeCa(opts: FollowOptions): Promise<FollowResult> {
@@ -282,7 +285,9 @@ export async function fetchLikeCa(opts: FollowOptions): Promise<FollowResult> {
     if ('reason' in target) return fail(`a redirect to ${location.trim().slice(0, 200)}: ${target.reason}`);
     if (seen.has(target.url.href)) return fail(`a redirect loop back to ${target.url.href}`);
     if (hop + 1 > MAX_REDIRECTS) return fail(`more than ${MAX_REDIRECTS} redirects`);
-    if (target.url.hostname.toLowerCase() !== url.hostname.toLowerCase()) {
+    const literal = target.url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) !== 0) address = literal;
+    else if (target.url.hostname.toLowerCase() !== url.hostname.toLowerCase()) {
       let addrs: string[];
       try {
         addrs = await opts.resolve(target.url.hostname);
