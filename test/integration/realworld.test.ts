@@ -304,6 +304,19 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(ok.codes).toContain('caa.permits');
     });
 
+    test("a CNAME target without CAA: the target's parents do not count, the original name's do (erratum 5065)", async () => {
+      const run = await diag('cdn2.example.test', '--method', 'none', '--ca', 'letsencrypt');
+      expect(run.codes).toContain('caa.permits');
+      expect(run.codes).not.toContain('caa.forbids_ca');
+      expect(find(run, 'caa.permits')?.evidence['foundAt']).toBe('example.test');
+    });
+
+    test('issuewild alone does not restrict a non-wildcard name', async () => {
+      const run = await diag('open.example.test', '--method', 'none', '--ca', 'digicert');
+      expect(run.codes).toContain('caa.permits');
+      expect(run.exit).toBe(0);
+    });
+
     test('issue ";" forbids every CA, with or without --ca', async () => {
       for (const extra of [[], ['--ca', 'letsencrypt']]) {
         const run = await diag('locked.example.test', '--method', 'none', ...extra);

@@ -77,6 +77,7 @@ v6broken A ${WEB}
 v6broken AAAA ::1
 noaddr TXT "no address here"
 cdn CNAME edge.platform.test.
+cdn2 CNAME edge2.platform.test.
 locked A ${WEB}
 locked CAA 0 issue ";"
 acct A ${WEB}
@@ -116,6 +117,7 @@ loop2 CNAME loop1
 /** Names (under example.test) served with a good certificate by the default TLS server. */
 const COVERED = [
   'cdn',
+  'cdn2',
   'notfound',
   'forbidden',
   'wrongcontent',
@@ -149,6 +151,8 @@ const ZONES: Record<string, string> = {
   'platform.test': `${head('platform.test', 1, ['ns1.example.test'])}
 edge A ${WEB}
 edge CAA 0 issue "digicert.com"
+@ CAA 0 issue "digicert.com"
+edge2 A ${WEB}
 `,
   'acme-dns.test': `${head('acme-dns.test', 1, ['ns1.example.test'])}
 deleg TXT "delegated-dns01-value"
