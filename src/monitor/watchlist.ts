@@ -50,9 +50,12 @@ const WatchFileSchema = z
   })
   .refine((f) => f.targets !== undefined || f.watchlist !== undefined, 'expected a `targets:` (or `watchlist:`) list');
 
-/** targetKey returns the identity of a target: `name:port`. */
-export function targetKey(name: string, port: number): string {
-  return `${name}:${port}`;
+/**
+ * targetKey returns the identity of a target: `name:port`, or `name:port@address` for an entry
+ * pinned to one address (the same name at an origin and behind a CDN are two targets).
+ */
+export function targetKey(name: string, port: number, address?: string): string {
+  return `${name}:${port}${address !== undefined ? `@${address}` : ''}`;
 }
 
 /** toEntry validates one watchlist item: the name is normalised, an address must be an IP literal. */
@@ -67,7 +70,7 @@ export function toEntry(t: WatchTarget, source: WatchEntry['source'], where: str
     throw new ConfigError(`${where}: invalid address ${JSON.stringify(t.address)}: expected an IPv4 or IPv6 literal`);
   }
   return {
-    key: targetKey(name, t.port),
+    key: targetKey(name, t.port, t.address),
     name,
     port: t.port,
     ...(t.address !== undefined ? { address: t.address } : {}),
@@ -80,12 +83,15 @@ export function toEntry(t: WatchTarget, source: WatchEntry['source'], where: str
   };
 }
 
-/** parseWatchlistFile parses a watchlist file (`targets:` or `watchlist:`); errors name the line. */
+/**
+ * parseWatchlistFile parses a watchlist file (`targets:` or `watchlist:`); errors name the line.
+ * Every entry is kept, in order (`certmedic scan` prints one report per entry).
+ */
 export function parseWatchlistFile(text: string, label: string): WatchEntry[] {
   const file = parseYamlFile(text, WatchFileSchema, label);
   const key = file.targets !== undefined ? 'targets' : 'watchlist';
   const items = file.targets ?? file.watchlist ?? [];
-  return dedupe(items.map((t, i) => toEntry(t, 'file', `${label}: ${key}[${i}]`)));
+  return items.map((t, i) => toEntry(t, 'file', `${label}: ${key}[${i}]`));
 }
 
 /** dedupe keeps the first entry of each key (config before inventory before `/cert watch`). */

@@ -97,7 +97,7 @@ describe('npm start with a watchlist', () => {
     expect(post.args['channel']).toBe('C0ALERTS');
     expect(String(post.args['text'])).toContain('CRITICAL');
     const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    expect(metrics).toContain(`certmedic_certificate_days_left{target="shop.example.test:${server.port}"`);
+    expect(metrics).toContain(`certmedic_certificate_days_left{target="shop.example.test:${server.port}@127.0.0.77"`);
     expect(metrics).toContain('certmedic_alerts_total{problem="expiry",event="opened"');
   });
 

@@ -17,7 +17,7 @@ describe('watchlist files', () => {
     );
     expect(entries.map((e) => [e.key, e.address])).toEqual([
       ['shop.example.test:443', undefined],
-      ['mail.example.test:465', '127.0.0.5'],
+      ['mail.example.test:465@127.0.0.5', '127.0.0.5'],
     ]);
   });
 
@@ -33,12 +33,27 @@ describe('watchlist files', () => {
     });
   });
 
-  test('duplicates are scanned once', () => {
+  test('a file keeps every entry in order (one report each); the same name at an address is its own target', () => {
     const entries = parseWatchlistFile(
-      'targets:\n  - name: a.example.test\n  - name: A.example.test\n    port: 443\n',
+      'targets:\n  - name: a.example.test\n  - name: A.example.test\n    port: 443\n  - name: a.example.test\n    address: 127.0.0.9\n',
       'x',
     );
-    expect(entries).toHaveLength(1);
+    expect(entries.map((e) => e.key)).toEqual([
+      'a.example.test:443',
+      'a.example.test:443',
+      'a.example.test:443@127.0.0.9',
+    ]);
+  });
+
+  test('the monitor watches a name:port once', () => {
+    const list = buildWatchlist({
+      config: [
+        { name: 'a.example.test', port: 443 },
+        { name: 'a.example.test', port: 443 },
+        { name: 'a.example.test', port: 443, address: '127.0.0.9' },
+      ],
+    });
+    expect(list.map((e) => e.key)).toEqual(['a.example.test:443', 'a.example.test:443@127.0.0.9']);
   });
 
   test.each([
