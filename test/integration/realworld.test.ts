@@ -276,6 +276,13 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(run.exit).toBe(0);
     });
 
+    test('without 53= the authorities cannot be asked: a note in facts, no finding', async () => {
+      const run = await diag('shop.example.test', '--method', 'none', '--port-map', `443=${lab!.tlsPort}`);
+      expect(run.exit).toBe(0);
+      expect(run.codes.filter((c) => c !== 'dns.private_address' && c !== 'caa.permits')).toEqual([]);
+      expect((run.report.facts['authority'] as { note?: string }).note).toMatch(/port-map 53=/);
+    });
+
     test('a CNAME into a zone only the primary also serves is not a disagreement', async () => {
       const run = await diag('cdn.example.test', '--method', 'none');
       expect(run.codes).not.toContain('dns.nameservers_disagree');
@@ -428,6 +435,15 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
         ?.http01?.hops;
       expect(hops?.map((h) => new URL(h.url).protocol)).toEqual(['http:', 'https:']);
       expect(hops?.[1]?.port).toBe(lab!.tlsPort);
+    });
+
+    test('the HTTPS hop of a redirect is not certificate-checked (an expired certificate there passes)', async () => {
+      const run = await diag('redirexpired.example.test', ...HTTP01);
+      expect(run.codes.filter((c) => c.startsWith('http01.'))).toEqual([]);
+      const hops = (run.report.facts['addresses'] as { http01?: { hops: { url: string; status?: number }[] } }[])[0]
+        ?.http01?.hops;
+      expect(hops?.at(-1)).toMatchObject({ status: 200 });
+      expect(hops?.at(-1)?.url).toMatch(/^https:\/\/expired\.example\.test\//);
     });
 
     test('a redirect to another name is followed there', async () => {

@@ -66,6 +66,7 @@ broken500 A ${WEB}
 login A ${WEB}
 redir8081 A ${WEB}
 redirhttps A ${WEB}
+redirexpired A ${WEB}
 redirip A ${WEB}
 redirother A ${WEB}
 pool A ${WEB}
@@ -130,6 +131,7 @@ const COVERED = [
   'noaddr',
   'padded',
   'dotted',
+  'redirexpired',
   'deep.sub',
   'v6broken',
   'locked',
@@ -199,6 +201,7 @@ function httpServers(webroot: string, host: string, port: number, altPort: numbe
   server { listen ${host}:${port}; server_name redir8081.example.test; return 301 http://redir8081.example.test:8081$request_uri; }
   server { listen ${host}:${altPort}; server_name redir8081.example.test; ${root} }
   server { listen ${host}:${port}; server_name redirhttps.example.test; return 301 https://$host$request_uri; }
+  server { listen ${host}:${port}; server_name redirexpired.example.test; return 308 https://expired.example.test$request_uri; }
   server { listen ${host}:${port}; server_name redirip.example.test; return 302 http://${WEB}$request_uri; }
   server { listen ${host}:${port}; server_name redirother.example.test; return 307 http://shop.example.test$request_uri; }
 `;
@@ -298,7 +301,10 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
       tlsServer(WEB, tlsPort, 'wrongname.example.test', certs.shop),
       tlsServer(WEB, tlsPort, 'ecdsa.example.test', certs.ecdsa),
       tlsServer(WEB, tlsPort, 'fullroot.example.test', certs.fullroot),
-      tlsServer(WEB, tlsPort, 'expired.example.test', certs.expired),
+      tlsServer(WEB, tlsPort, 'expired.example.test', certs.expired, `    root ${webroot};\n`).replace(
+        '    location / { return 200 "tls ok\\n"; }\n',
+        '',
+      ),
       tlsServer(WEB, tlsPort, 'future.example.test', certs.future),
       tlsServer(WEB, tlsPort, 'soon.example.test', certs.soon),
       tlsServer(WEB, tlsPort, 'leafonly.example.test', certs.leafonly),
