@@ -1,18 +1,28 @@
 /**
  * Alert state: one alert per (certificate, problem), kept in the store. An alert opens with one
  * message (through the outbox), is updated in place when what it says changes, gets thread
- * follow-ups when it gets worse, and a resolved message when it clears. Hysteresis keeps a CDN
- * that alternates two certificates from flapping: getting worse applies at once, getting better
- * (or clearing) only after `resolveAfter` consecutive scans agree. Acknowledge and Snooze
+ * follow-ups when its severity changes, and a resolved message when it clears. Hysteresis keeps a
+ * CDN that alternates two certificates from flapping: getting worse applies at once, getting
+ * better (or clearing) only after `resolveAfter` consecutive scans agree. Acknowledge and Snooze
  * (1 day, 1 week, until the served certificate changes) are stored on the alert.
  */
 import { DateTime } from 'luxon';
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../store/db.js';
-import { kvGet, kvSet } from '../store/monitor.js';
+import {
+  type AlertRow,
+  alertById,
+  alertByKey,
+  kvGet,
+  kvSet,
+  openAlert,
+  openAlerts,
+  openCountsByKind,
+  setAlert,
+} from '../store/monitor.js';
 import { type AlertView, alertMessage, digestMessage, followUp } from './alert-blocks.js';
 import { alertEvents, alertsOpen } from './metrics.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxKind, OutboxPayload } from './outbox.js';
 import type { Evaluation, Problem, ProblemKind } from './rules.js';
 
 /** AlertTarget is the certificate alerts are about and where they go. */
@@ -34,32 +44,6 @@ export interface AlertOptions {
   log?: (line: string) => void;
 }
 
-interface Row {
-  id: number;
-  key: string;
-  cert: string;
-  kind: ProblemKind;
-  label: string;
-  state: 'open' | 'resolved';
-  severity: string;
-  fingerprint: string;
-  serial: string | null;
-  channel: string | null;
-  msg_key: string;
-  instance: number;
-  problem: string;
-  opened_at: number;
-  updated_at: number;
-  resolved_at: number | null;
-  absent_count: number;
-  acked_by: string | null;
-  snoozed_until: number | null;
-  snooze_serial: string | null;
-  snoozed_by: string | null;
-  better_count: number;
-  pending_fingerprint: string | null;
-}
-
 interface Stored {
   problem: Problem;
   reportId?: string;
@@ -76,12 +60,16 @@ export function worse(prev: Problem, next: Problem): boolean {
   return false;
 }
 
-function toView(r: Row): AlertView {
-  const s = JSON.parse(r.problem) as Stored;
+function stored(r: AlertRow): Stored {
+  return JSON.parse(r.problem) as Stored;
+}
+
+function toView(r: AlertRow): AlertView {
+  const s = stored(r);
   return {
     id: r.id,
     label: r.label,
-    kind: r.kind,
+    kind: r.kind as ProblemKind,
     state: r.state,
     problem: s.problem,
     openedAt: r.opened_at,
@@ -107,47 +95,33 @@ export class AlertService {
     this.resolveAfter = Math.max(1, opts.resolveAfter ?? 2);
   }
 
-  private row(key: string): Row | undefined {
-    return this.db.prepare('SELECT * FROM monitor_alerts WHERE key = ?').get(key) as Row | undefined;
-  }
-
   /** get returns an alert by its id (button values carry only the id). */
   get(id: number): AlertView | undefined {
-    const r = this.db.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(id) as Row | undefined;
+    const r = alertById(this.db, id);
     return r ? toView(r) : undefined;
   }
 
   /** channelOf returns where an alert's messages go. */
   channelOf(id: number): string | undefined {
-    const r = this.db.prepare('SELECT channel FROM monitor_alerts WHERE id = ?').get(id) as
-      | { channel: string | null }
-      | undefined;
-    return r?.channel ?? undefined;
+    return alertById(this.db, id)?.channel ?? undefined;
   }
 
   /** open returns the open alerts (of one channel, when given). */
   open(channel?: string): AlertView[] {
-    const rows = (
-      channel === undefined
-        ? this.db.prepare("SELECT * FROM monitor_alerts WHERE state = 'open' ORDER BY severity, opened_at").all()
-        : this.db
-            .prepare("SELECT * FROM monitor_alerts WHERE state = 'open' AND channel = ? ORDER BY opened_at")
-            .all(channel)
-    ) as Row[];
-    return rows.map(toView);
+    return openAlerts(this.db, channel !== undefined ? { channel } : {}).map(toView);
   }
 
-  private send(r: Row, kind: 'post' | 'update' | 'reply', payload: { text: string; blocks?: unknown[] }): void {
+  private send(r: AlertRow, kind: OutboxKind, payload: OutboxPayload): void {
     if (!r.channel) {
       this.opts.log?.(`alert ${r.key}: no channel (set CERTMEDIC_ALERT_CHANNEL or the target's channel)`);
       return;
     }
-    this.outbox.enqueue(r.msg_key, kind, r.channel, payload as { text: string });
+    this.outbox.enqueue(r.msg_key, kind, r.channel, payload);
   }
 
-  /** render re-reads the alert and queues an in-place update of its message. */
-  private refresh(key: string): void {
-    const r = this.row(key)!;
+  /** refresh re-reads the alert and queues an in-place update of its message. */
+  private refresh(id: number): void {
+    const r = alertById(this.db, id)!;
     this.send(r, 'update', alertMessage(toView(r)));
   }
 
@@ -159,12 +133,12 @@ export class AlertService {
         present.add(p.kind);
         this.raise(target, p);
       }
-      const open = this.db
-        .prepare("SELECT * FROM monitor_alerts WHERE cert = ? AND state = 'open'")
-        .all(target.cert) as Row[];
-      for (const r of open) {
-        if (present.has(r.kind) || !ev.evaluated.has(r.kind)) continue;
-        this.absent(r);
+      for (const r of openAlerts(this.db, { cert: target.cert })) {
+        const kind = r.kind as ProblemKind;
+        if (present.has(kind) || !ev.evaluated.has(kind)) continue;
+        // Not seen by a scan that could judge it: enough such scans in a row resolve the alert.
+        if (r.absent_count + 1 < this.resolveAfter) setAlert(this.db, r.id, { absent_count: r.absent_count + 1 });
+        else this.resolve(r);
       }
     })();
     this.gauge();
@@ -175,128 +149,87 @@ export class AlertService {
     const now = this.clock.now();
     const key = `${target.cert}|${p.kind}`;
     const channel = target.channel ?? this.opts.defaultChannel ?? null;
-    const stored = JSON.stringify({ problem: p, ...extra } satisfies Stored);
-    const r = this.row(key);
+    const r = alertByKey(this.db, key);
     if (!r || r.state === 'resolved') {
       const instance = (r?.instance ?? 0) + 1;
-      const msgKey = `${key}#${instance}`;
-      this.db
-        .prepare(
-          `INSERT INTO monitor_alerts (key, cert, kind, label, state, severity, fingerprint, serial, channel, msg_key, instance,
-             problem, opened_at, updated_at)
-           VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET state = 'open', label = excluded.label, severity = excluded.severity,
-             fingerprint = excluded.fingerprint, serial = excluded.serial, channel = excluded.channel,
-             msg_key = excluded.msg_key, instance = excluded.instance, problem = excluded.problem,
-             opened_at = excluded.opened_at, updated_at = excluded.updated_at, resolved_at = NULL, absent_count = 0,
-             acked_by = NULL, acked_at = NULL, snoozed_until = NULL, snooze_serial = NULL, snoozed_by = NULL,
-             better_count = 0, pending_fingerprint = NULL`,
-        )
-        .run(
+      const problem = JSON.stringify({ problem: p, ...extra } satisfies Stored);
+      openAlert(
+        this.db,
+        {
           key,
-          target.cert,
-          p.kind,
-          target.label,
-          p.severity,
-          p.fingerprint,
-          p.serial ?? null,
+          cert: target.cert,
+          kind: p.kind,
+          label: target.label,
+          severity: p.severity,
+          fingerprint: p.fingerprint,
+          serial: p.serial ?? null,
           channel,
-          msgKey,
+          msg_key: `${key}#${instance}`,
           instance,
-          stored,
-          now,
-          now,
-        );
-      const fresh = this.row(key)!;
+          problem,
+        },
+        now,
+      );
+      const fresh = alertByKey(this.db, key)!;
       this.send(fresh, 'post', alertMessage(toView(fresh)));
       alertEvents.inc({ problem: p.kind, event: 'opened' });
+      this.gauge();
       return;
     }
-    this.db.prepare('UPDATE monitor_alerts SET absent_count = 0 WHERE id = ?').run(r.id);
+    setAlert(this.db, r.id, { absent_count: 0 });
     if (!r.channel && channel && !this.outbox.hasMessage(r.msg_key)) {
       // Opened while no channel was known (none configured yet): post it now that there is one.
-      this.db.prepare('UPDATE monitor_alerts SET channel = ? WHERE id = ?').run(channel, r.id);
-      const fresh = this.row(key)!;
+      setAlert(this.db, r.id, { channel });
+      const fresh = alertById(this.db, r.id)!;
       this.send(fresh, 'post', alertMessage(toView(fresh)));
     }
     const snoozeLifted = this.liftSnooze(r, p, now);
-    if (r.fingerprint === p.fingerprint) {
-      this.db.prepare('UPDATE monitor_alerts SET better_count = 0, pending_fingerprint = NULL WHERE id = ?').run(r.id);
-      if (snoozeLifted) this.refresh(key);
-      return;
-    }
-    const prev = (JSON.parse(r.problem) as Stored).problem;
-    if (!worse(prev, p) && !p.notify) {
+    const prev = stored(r);
+    let apply = r.fingerprint !== p.fingerprint;
+    if (apply && !worse(prev.problem, p) && !p.notify) {
       // Better or merely different: apply only once enough consecutive scans agree (no flapping).
       const count = r.pending_fingerprint === p.fingerprint ? r.better_count + 1 : 1;
-      this.db
-        .prepare('UPDATE monitor_alerts SET better_count = ?, pending_fingerprint = ? WHERE id = ?')
-        .run(count, p.fingerprint, r.id);
-      if (count < this.resolveAfter) {
-        if (snoozeLifted) this.refresh(key);
-        return;
-      }
+      setAlert(this.db, r.id, { better_count: count, pending_fingerprint: p.fingerprint });
+      apply = count >= this.resolveAfter;
+    } else if (!apply) setAlert(this.db, r.id, { better_count: 0, pending_fingerprint: null });
+    if (!apply) {
+      if (snoozeLifted) this.refresh(r.id);
+      return;
     }
-    const keepReport = (JSON.parse(r.problem) as Stored).reportId;
-    this.db
-      .prepare(
-        `UPDATE monitor_alerts SET severity = ?, fingerprint = ?, serial = ?, problem = ?, updated_at = ?, label = ?,
-           better_count = 0, pending_fingerprint = NULL WHERE id = ?`,
-      )
-      .run(
-        p.severity,
-        p.fingerprint,
-        p.serial ?? null,
-        JSON.stringify({
-          problem: p,
-          ...((extra.reportId ?? keepReport) ? { reportId: extra.reportId ?? keepReport } : {}),
-        }),
-        now,
-        target.label,
-        r.id,
-      );
-    this.refresh(key);
+    const reportId = extra.reportId ?? prev.reportId;
+    setAlert(this.db, r.id, {
+      severity: p.severity,
+      fingerprint: p.fingerprint,
+      serial: p.serial ?? null,
+      problem: JSON.stringify({ problem: p, ...(reportId ? { reportId } : {}) } satisfies Stored),
+      updated_at: now,
+      label: target.label,
+      better_count: 0,
+      pending_fingerprint: null,
+    });
+    this.refresh(r.id);
     alertEvents.inc({ problem: p.kind, event: 'updated' });
-    const updated = this.row(key)!;
-    if ((p.severity !== prev.severity || p.notify) && !this.snoozed(updated, now)) {
-      this.send(updated, 'reply', followUp(toView(updated), p.severity !== prev.severity ? 'severity' : 'changed'));
+    const updated = alertById(this.db, r.id)!;
+    const snoozed = (updated.snoozed_until !== null && updated.snoozed_until > now) || updated.snooze_serial !== null;
+    if ((p.severity !== prev.problem.severity || p.notify) && !snoozed) {
+      const change = p.severity !== prev.problem.severity ? 'severity' : 'changed';
+      this.send(updated, 'reply', followUp(toView(updated), change));
     }
-  }
-
-  /** snoozed returns true while an alert's follow-ups are held back. */
-  private snoozed(r: Row, now: number): boolean {
-    return (r.snoozed_until !== null && r.snoozed_until > now) || r.snooze_serial !== null;
   }
 
   /** liftSnooze ends a snooze whose time has passed or whose certificate was renewed. */
-  private liftSnooze(r: Row, p: Problem, now: number): boolean {
+  private liftSnooze(r: AlertRow, p: Problem, now: number): boolean {
     const timeUp = r.snoozed_until !== null && r.snoozed_until <= now;
     const renewed = r.snooze_serial !== null && p.serial !== undefined && p.serial !== r.snooze_serial;
     if (!timeUp && !renewed) return false;
-    this.db
-      .prepare('UPDATE monitor_alerts SET snoozed_until = NULL, snooze_serial = NULL, snoozed_by = NULL WHERE id = ?')
-      .run(r.id);
+    setAlert(this.db, r.id, { snoozed_until: null, snooze_serial: null, snoozed_by: null });
     return true;
   }
 
-  /** absent counts a scan that did not see the problem; enough in a row resolve the alert. */
-  private absent(r: Row): void {
-    const count = r.absent_count + 1;
-    if (count < this.resolveAfter) {
-      this.db.prepare('UPDATE monitor_alerts SET absent_count = ? WHERE id = ?').run(count, r.id);
-      return;
-    }
-    this.resolve(r);
-  }
-
-  private resolve(r: Row): void {
+  private resolve(r: AlertRow): void {
     const now = this.clock.now();
-    this.db
-      .prepare(
-        "UPDATE monitor_alerts SET state = 'resolved', resolved_at = ?, updated_at = ?, absent_count = 0 WHERE id = ?",
-      )
-      .run(now, now, r.id);
-    const fresh = this.row(r.key)!;
+    setAlert(this.db, r.id, { state: 'resolved', resolved_at: now, updated_at: now, absent_count: 0 });
+    const fresh = alertById(this.db, r.id)!;
     this.send(fresh, 'update', alertMessage(toView(fresh)));
     this.send(fresh, 'reply', followUp(toView(fresh), 'resolved'));
     alertEvents.inc({ problem: r.kind, event: 'resolved' });
@@ -304,42 +237,34 @@ export class AlertService {
 
   /** clear resolves an open alert at once (e.g. a deployment.succeeded event). */
   clear(cert: string, kind: ProblemKind): void {
-    const r = this.row(`${cert}|${kind}`);
+    const r = alertByKey(this.db, `${cert}|${kind}`);
     if (r && r.state === 'open') this.resolve(r);
     this.gauge();
   }
 
   /** acknowledge records who acknowledged an open alert and updates its message. */
   acknowledge(id: number, user: string): AlertView | undefined {
-    const r = this.db.prepare("SELECT * FROM monitor_alerts WHERE id = ? AND state = 'open'").get(id) as
-      | Row
-      | undefined;
-    if (!r) return undefined;
+    const r = alertById(this.db, id);
+    if (r?.state !== 'open') return undefined;
     if (!r.acked_by) {
-      this.db
-        .prepare('UPDATE monitor_alerts SET acked_by = ?, acked_at = ? WHERE id = ?')
-        .run(user, this.clock.now(), id);
-      this.refresh(r.key);
+      setAlert(this.db, id, { acked_by: user, acked_at: this.clock.now() });
+      this.refresh(id);
     }
     return this.get(id);
   }
 
   /** snooze holds back an open alert's follow-ups for a day, a week, or until the certificate changes. */
   snooze(id: number, choice: SnoozeChoice, user: string): AlertView | undefined {
-    const r = this.db.prepare("SELECT * FROM monitor_alerts WHERE id = ? AND state = 'open'").get(id) as
-      | Row
-      | undefined;
-    if (!r) return undefined;
-    if (choice === 'renewed') {
-      this.db
-        .prepare('UPDATE monitor_alerts SET snooze_serial = ?, snoozed_until = NULL, snoozed_by = ? WHERE id = ?')
-        .run(r.serial ?? '', user, id);
-    } else {
-      this.db
-        .prepare('UPDATE monitor_alerts SET snoozed_until = ?, snooze_serial = NULL, snoozed_by = ? WHERE id = ?')
-        .run(this.clock.now() + SNOOZE_MS[choice], user, id);
-    }
-    this.refresh(r.key);
+    const r = alertById(this.db, id);
+    if (r?.state !== 'open') return undefined;
+    setAlert(
+      this.db,
+      id,
+      choice === 'renewed'
+        ? { snooze_serial: r.serial ?? '', snoozed_until: null, snoozed_by: user }
+        : { snoozed_until: this.clock.now() + SNOOZE_MS[choice], snooze_serial: null, snoozed_by: user },
+    );
+    this.refresh(id);
     return this.get(id);
   }
 
@@ -350,16 +275,13 @@ export class AlertService {
   digest(): number {
     if (this.opts.digestHour === undefined) return 0;
     const now = DateTime.fromMillis(this.clock.now(), { zone: 'utc' });
-    if (now.hour < this.opts.digestHour) return 0;
     const day = now.toISODate()!;
-    if (kvGet(this.db, 'digest_day') === day) return 0;
+    if (now.hour < this.opts.digestHour || kvGet(this.db, 'digest_day') === day) return 0;
     const byChannel = new Map<string, AlertView[]>();
-    for (const r of this.db.prepare("SELECT * FROM monitor_alerts WHERE state = 'open'").all() as Row[]) {
-      if (!r.channel) continue;
-      byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), toView(r)]);
+    if (this.opts.defaultChannel) byChannel.set(this.opts.defaultChannel, []);
+    for (const r of openAlerts(this.db)) {
+      if (r.channel) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), toView(r)]);
     }
-    if (this.opts.defaultChannel && !byChannel.has(this.opts.defaultChannel))
-      byChannel.set(this.opts.defaultChannel, []);
     for (const [channel, alerts] of byChannel) {
       const msgKey = `digest|${channel}|${day}`;
       if (!this.outbox.hasMessage(msgKey)) this.outbox.enqueue(msgKey, 'post', channel, digestMessage(day, alerts));
@@ -370,9 +292,6 @@ export class AlertService {
 
   private gauge(): void {
     alertsOpen.reset();
-    const rows = this.db
-      .prepare("SELECT kind, COUNT(*) AS n FROM monitor_alerts WHERE state = 'open' GROUP BY kind")
-      .all() as { kind: string; n: number }[];
-    for (const r of rows) alertsOpen.set({ problem: r.kind }, r.n);
+    for (const r of openCountsByKind(this.db)) alertsOpen.set({ problem: r.kind }, r.n);
   }
 }

@@ -105,3 +105,121 @@ export function kvSet(db: Db, key: string, value: string): void {
     'INSERT INTO monitor_kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(key, value);
 }
+
+/** AlertRow is one stored alert (one per certificate and problem). */
+export interface AlertRow {
+  id: number;
+  key: string;
+  cert: string;
+  kind: string;
+  label: string;
+  state: 'open' | 'resolved';
+  severity: string;
+  fingerprint: string;
+  serial: string | null;
+  channel: string | null;
+  msg_key: string;
+  instance: number;
+  /** JSON: the problem as last shown, and the report id of its buttons. */
+  problem: string;
+  opened_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+  absent_count: number;
+  acked_by: string | null;
+  acked_at: number | null;
+  snoozed_until: number | null;
+  snooze_serial: string | null;
+  snoozed_by: string | null;
+  better_count: number;
+  pending_fingerprint: string | null;
+}
+
+/** alertByKey returns the alert of `cert|problem`. */
+export function alertByKey(db: Db, key: string): AlertRow | undefined {
+  return db.prepare('SELECT * FROM monitor_alerts WHERE key = ?').get(key) as AlertRow | undefined;
+}
+
+/** alertById returns an alert by its id. */
+export function alertById(db: Db, id: number): AlertRow | undefined {
+  return db.prepare('SELECT * FROM monitor_alerts WHERE id = ?').get(id) as AlertRow | undefined;
+}
+
+/** openAlerts returns the open alerts, of one certificate or channel when given, oldest first. */
+export function openAlerts(db: Db, where: { cert?: string; channel?: string } = {}): AlertRow[] {
+  return db
+    .prepare(
+      `SELECT * FROM monitor_alerts WHERE state = 'open' AND (? IS NULL OR cert = ?) AND (? IS NULL OR channel = ?)
+       ORDER BY opened_at, id`,
+    )
+    .all(where.cert ?? null, where.cert ?? null, where.channel ?? null, where.channel ?? null) as AlertRow[];
+}
+
+/** openCountsByKind returns the number of open alerts per problem. */
+export function openCountsByKind(db: Db): { kind: string; n: number }[] {
+  return db.prepare("SELECT kind, COUNT(*) AS n FROM monitor_alerts WHERE state = 'open' GROUP BY kind").all() as {
+    kind: string;
+    n: number;
+  }[];
+}
+
+export type NewAlert = Pick<
+  AlertRow,
+  | 'key'
+  | 'cert'
+  | 'kind'
+  | 'label'
+  | 'severity'
+  | 'fingerprint'
+  | 'serial'
+  | 'channel'
+  | 'msg_key'
+  | 'instance'
+  | 'problem'
+>;
+
+/** openAlert stores a new alert, or reopens a resolved one as a new instance with fresh state. */
+export function openAlert(db: Db, a: NewAlert, now: number): void {
+  db.prepare(
+    `INSERT INTO monitor_alerts (key, cert, kind, label, state, severity, fingerprint, serial, channel, msg_key, instance,
+       problem, opened_at, updated_at)
+     VALUES (@key, @cert, @kind, @label, 'open', @severity, @fingerprint, @serial, @channel, @msg_key, @instance,
+       @problem, @now, @now)
+     ON CONFLICT (key) DO UPDATE SET state = 'open', label = excluded.label, severity = excluded.severity,
+       fingerprint = excluded.fingerprint, serial = excluded.serial, channel = excluded.channel,
+       msg_key = excluded.msg_key, instance = excluded.instance, problem = excluded.problem,
+       opened_at = excluded.opened_at, updated_at = excluded.updated_at, resolved_at = NULL, absent_count = 0,
+       acked_by = NULL, acked_at = NULL, snoozed_until = NULL, snooze_serial = NULL, snoozed_by = NULL,
+       better_count = 0, pending_fingerprint = NULL`,
+  ).run({ ...a, now });
+}
+
+const ALERT_FIELDS = new Set<keyof AlertRow>([
+  'label',
+  'state',
+  'severity',
+  'fingerprint',
+  'serial',
+  'channel',
+  'problem',
+  'updated_at',
+  'resolved_at',
+  'absent_count',
+  'acked_by',
+  'acked_at',
+  'snoozed_until',
+  'snooze_serial',
+  'snoozed_by',
+  'better_count',
+  'pending_fingerprint',
+]);
+
+/** setAlert updates some fields of an alert. */
+export function setAlert(db: Db, id: number, fields: Partial<AlertRow>): void {
+  const keys = (Object.keys(fields) as (keyof AlertRow)[]).filter((k) => ALERT_FIELDS.has(k));
+  if (keys.length === 0) return;
+  db.prepare(`UPDATE monitor_alerts SET ${keys.map((k) => `${k} = @${k}`).join(', ')} WHERE id = @id`).run({
+    ...Object.fromEntries(keys.map((k) => [k, fields[k] ?? null])),
+    id,
+  });
+}
