@@ -1,0 +1,81 @@
+/** The alert listeners when Slack's ack fails, through the real Bolt app (a receiver whose ack rejects). */
+import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type Harness, startHarness } from '../support/slack-app.js';
+
+class FlakyReceiver implements Receiver {
+  app?: App;
+  init(app: App): void {
+    this.app = app;
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async deliver(body: Record<string, unknown>, failAck: boolean): Promise<void> {
+    const event: ReceiverEvent = {
+      body,
+      ack: async () => {
+        if (failAck) throw new Error('ack failed: connection closed');
+      },
+    };
+    await this.app!.processEvent(event);
+  }
+}
+
+const receiver = new FlakyReceiver();
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ receiver, env: { CERTMEDIC_ALERT_CHANNEL: 'C0000001' } });
+});
+afterAll(() => h.close());
+
+function click(actionId: string, value: string): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0000001' },
+    user: { id: 'U0000001' },
+    channel: { id: 'C0000001' },
+    container: { type: 'message', message_ts: '1.1', channel_id: 'C0000001' },
+    trigger_id: 't',
+    actions: [{ type: 'button', action_id: actionId, block_id: 'alert_actions', value, action_ts: '1' }],
+  };
+}
+
+describe('alert listeners when the ack fails', () => {
+  test('Acknowledge: the failure is logged and the alert is not acknowledged', async () => {
+    const monitor = h.services.monitor!;
+    monitor.onInventoryEvent({
+      id: 'ev-ack',
+      type: 'deployment.failed',
+      time: new Date().toISOString(),
+      certificate: 'cert-ack',
+      data: { deployment: 'web-1' },
+    });
+    const [alert] = monitor.alerts.open();
+    h.logs.length = 0;
+    await receiver.deliver(click('alert.ack', String(alert!.id)), true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.logs.join('')).toContain('ack failed: connection closed');
+    expect(monitor.alerts.get(alert!.id)?.ackedBy).toBeUndefined();
+    await receiver.deliver(click('alert.ack', String(alert!.id)), false);
+    expect(monitor.alerts.get(alert!.id)?.ackedBy).toBe('U0000001');
+  });
+
+  test('/cert watch: the failure is logged and the app keeps answering', async () => {
+    h.logs.length = 0;
+    const command = (text: string) => ({
+      command: '/cert',
+      text,
+      user_id: 'U0000001',
+      channel_id: 'C0000001',
+      team_id: 'T0000001',
+      api_app_id: 'A0000001',
+      response_url: h.slack.responseUrl('w'),
+      trigger_id: 't',
+    });
+    await receiver.deliver(command('watch flaky.example.test'), true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.logs.join('')).toContain('ack failed: connection closed');
+    await receiver.deliver(command('unwatch flaky.example.test'), false);
+    expect(h.services.monitor!.watchlist().map((e) => e.key)).not.toContain('flaky.example.test:443');
+  });
+});
