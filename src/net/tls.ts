@@ -30,7 +30,7 @@ export interface TlsProbeOptions {
   timeoutMs?: number;
   policy?: TargetPolicy;
   portMap?: PortMap;
-  /** ALPN protocols to offer (default h2, http/1.1 without STARTTLS; none with it). */
+  /** ALPN protocols to offer (default h2, http/1.1 on HTTPS ports 443 and 8443; none elsewhere). */
   alpn?: string[];
   /** When given, the chain is built and validated against this store (result.chain). */
   trust?: TrustStore;
@@ -74,6 +74,12 @@ export function sharedContext(): SecureContext {
 }
 
 const DEFAULT_ALPN = ['h2', 'http/1.1'];
+/**
+ * Ports where HTTP ALPN is offered. Elsewhere none is: mail servers that enforce ALPN against
+ * cross-protocol attacks (nginx mail since 1.21.4, RFC 7301 §3.2) refuse `http/1.1` on SMTPS,
+ * IMAPS or POP3S with a no_application_protocol alert, and no HTTPS server requires ALPN.
+ */
+const HTTPS_PORTS = new Set([443, 8443]);
 const MAX_CHAIN = 20;
 
 /** presentedChain returns the peer's certificates in the order sent (leaf first). */
@@ -185,7 +191,7 @@ export function probeTls(o: TlsProbeOptions): Promise<TlsProbeResult> {
         secureContext: sharedContext(),
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
-        ALPNProtocols: o.alpn ?? (starttls === 'none' ? DEFAULT_ALPN : []),
+        ALPNProtocols: o.alpn ?? (starttls === 'none' && HTTPS_PORTS.has(o.port) ? DEFAULT_ALPN : []),
       });
       secure.once('secureConnect', onSecure);
       secure.on('error', fail);
