@@ -8,7 +8,7 @@
  * Skips, naming the missing tool, when nsd, unbound, nginx or openssl is missing; fails under CI=true.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -26,6 +26,7 @@ import {
   WEB,
   WEB2,
 } from '../support/real/lab.js';
+import { MAIL_MODULE } from '../support/real/nginx.js';
 import { toolOrSkip } from '../support/tools.js';
 
 const tools = {
@@ -37,6 +38,10 @@ const tools = {
 const missing = Object.entries(tools)
   .filter(([, path]) => !path)
   .map(([name]) => name);
+/** nginx's mail proxy (libnginx-mod-mail): real SMTP/IMAP/POP3 servers with STARTTLS. */
+const mailModule = existsSync(MAIL_MODULE);
+if (!mailModule && process.env['CI'] === 'true')
+  throw new Error(`${MAIL_MODULE} (libnginx-mod-mail) is required under CI=true but is not installed`);
 const skipReason = missing.length > 0 ? ` (skipped: ${missing.join(', ')} not installed)` : '';
 
 /** Default severities from DESIGN.md's code table (tls.expiring_soon may be either). */
@@ -168,7 +173,9 @@ async function diag(name: string, ...args: string[]): Promise<Run> {
 
 describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + openssl chains${skipReason}`, () => {
   beforeAll(async () => {
-    lab = await startLab(tools as { nsd: string; unbound: string; nginx: string; openssl: string });
+    lab = await startLab(tools as { nsd: string; unbound: string; nginx: string; openssl: string }, {
+      mail: mailModule,
+    });
   }, 180_000);
   afterAll(async () => {
     await lab?.close();
@@ -558,6 +565,47 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(find(run, 'tls.expiring_soon', WEB)?.severity).toBe('critical');
     });
   });
+
+  describe.skipIf(!mailModule)(
+    `STARTTLS against nginx's mail proxy${mailModule ? '' : ' (skipped: libnginx-mod-mail not installed)'}`,
+    () => {
+      const tlsFact = (run: Run) =>
+        (run.report.facts['addresses'] as { address: string; tls?: Record<string, unknown> }[]).find(
+          (a) => a.address === WEB,
+        )?.tls;
+
+      test.each([
+        ['25', 'smtp'],
+        ['587', 'smtp'],
+        ['143', 'imap'],
+        ['110', 'pop3'],
+      ])('port %s speaks %s first (by port), then serves the certificate', async (port, proto) => {
+        const run = await diag(`mail.example.test:${port}`);
+        expect(run.exit).toBe(0);
+        expect(run.codes.filter((c) => c.startsWith('tls.'))).toEqual([]);
+        expect(tlsFact(run)?.['starttls']).toBe(proto);
+        expect(tlsFact(run)?.['port']).toBe(Number(port));
+      });
+
+      test('465 is implicit TLS: no STARTTLS', async () => {
+        const run = await diag('mail.example.test:465');
+        expect(run.exit).toBe(0);
+        expect(tlsFact(run)?.['starttls']).toBeUndefined();
+      });
+
+      test('an SMTP server without STARTTLS: tls.handshake_failed at that address', async () => {
+        const run = await diag('mail.example.test:2525', '--starttls', 'smtp');
+        expect(run.exit).toBe(1);
+        expect(find(run, 'tls.handshake_failed', WEB)?.evidence['stage']).toBe('starttls');
+      });
+
+      test('--starttls none against an SMTP port: the plain-text greeting is not TLS', async () => {
+        const run = await diag('mail.example.test:25', '--starttls', 'none');
+        expect(run.exit).toBe(1);
+        expect(find(run, 'tls.handshake_failed', WEB)).toBeDefined();
+      });
+    },
+  );
 
   describe.concurrent('output formats', () => {
     test('text: the same exit code, the codes on stdout, nothing on stderr', async () => {

@@ -99,6 +99,7 @@ weakkey A ${WEB}
 sha1 A ${WEB}
 oldinter A ${WEB}
 interexpiring A ${WEB}
+mail A ${WEB}
 open A ${WEB}
 open CAA 0 issuewild "letsencrypt.org"
 _acme-challenge.open TXT "open-wildcard-value"
@@ -170,6 +171,8 @@ export interface Lab {
   httpPort: number;
   tlsPort: number;
   altPort: number;
+  /** True when nginx's mail module serves SMTP/IMAP/POP3 with STARTTLS (ports 25, 587, 143, 110, 465, 2525 mapped). */
+  mail: boolean;
   unbound: Unbound;
   /** --resolver, --port-map, --trust-anchor and --timeout for this lab. */
   base: string[];
@@ -208,7 +211,10 @@ function httpServers(webroot: string, host: string, port: number, altPort: numbe
 }
 
 /** startLab makes the PKI, writes the zones and nginx config, and starts nsd x2, unbound and nginx. */
-export async function startLab(tools: { nsd: string; unbound: string; nginx: string; openssl: string }): Promise<Lab> {
+export async function startLab(
+  tools: { nsd: string; unbound: string; nginx: string; openssl: string },
+  opts: { mail?: boolean } = {},
+): Promise<Lab> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'certmedic-pki-'));
   const pki = new Pki(tools.openssl, pkiDir);
   const otherDir = mkdtempSync(join(tmpdir(), 'certmedic-pki-other-'));
@@ -240,6 +246,7 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
     poolB: pki.leaf('poolB', { names: ['pool.example.test'], start: stamp(-30), end: stamp(30) }),
     untrusted: other.leaf('untrusted', { names: ['untrusted.example.test'] }),
     selfsigned: pki.selfSigned('selfsigned', ['selfsigned.example.test']),
+    mail: pki.leaf('mail', { names: ['mail.example.test'], key: 'p256' }),
     // The default server's certificate covers every name whose trouble lies elsewhere.
     rest: pki.leaf('rest', {
       names: COVERED.map((n) => `${n}.example.test`).concat(['host.lame.test', 'edge.platform.test']),
@@ -258,6 +265,9 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
     await freePortOn([WEB, WEB2]),
     await freePortOn([WEB]),
   ];
+  // Mail ports (logical -> real): SMTP, submission, IMAP, POP3, SMTPS, and an SMTP without STARTTLS.
+  const mailPorts = new Map<number, number>();
+  if (opts.mail) for (const p of [25, 587, 143, 110, 465, 2525]) mailPorts.set(p, await freePortOn([WEB]));
   const started: { close(): Promise<void> }[] = [];
   try {
     const primary = await startNsd(tools.nsd, ['127.0.0.2'], dnsPort, {
@@ -316,15 +326,38 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
       tlsServer(WEB, tlsPort, 'pool.example.test', certs.poolA),
       tlsServer(WEB2, tlsPort, 'pool.example.test', certs.poolB).replace('ssl;', 'ssl default_server;'),
     ].join('');
-    const nginx: Nginx = await startNginx(tools.nginx, dir, body, [
-      { host: WEB, port: httpPort },
-      { host: WEB2, port: httpPort },
-      { host: WEB, port: tlsPort },
-      { host: WEB2, port: tlsPort },
-      { host: WEB, port: altPort },
-    ]);
+    const mp = (p: number) => mailPorts.get(p)!;
+    const mailBody = opts.mail
+      ? `  server_name mail.example.test;
+  auth_http 127.0.0.1:9/auth;
+  ssl_certificate ${certs.mail.fullchain};
+  ssl_certificate_key ${certs.mail.key};
+  server { listen ${WEB}:${mp(25)}; protocol smtp; starttls on; }
+  server { listen ${WEB}:${mp(587)}; protocol smtp; starttls on; }
+  server { listen ${WEB}:${mp(143)}; protocol imap; starttls on; }
+  server { listen ${WEB}:${mp(110)}; protocol pop3; starttls on; }
+  server { listen ${WEB}:${mp(465)} ssl; protocol smtp; }
+  server { listen ${WEB}:${mp(2525)}; protocol smtp; starttls off; }`
+      : undefined;
+    const nginx: Nginx = await startNginx(
+      tools.nginx,
+      dir,
+      body,
+      [
+        { host: WEB, port: httpPort },
+        { host: WEB2, port: httpPort },
+        { host: WEB, port: tlsPort },
+        { host: WEB2, port: tlsPort },
+        { host: WEB, port: altPort },
+        ...[...mailPorts.values()].map((port) => ({ host: WEB, port })),
+      ],
+      mailBody,
+    );
     started.push(nginx);
-    const portMap = `53=${dnsPort},80=${httpPort},443=${tlsPort},8081=${altPort}`;
+    const portMap = [
+      `53=${dnsPort},80=${httpPort},443=${tlsPort},8081=${altPort}`,
+      ...[...mailPorts].map(([from, to]) => `${from}=${to}`),
+    ].join(',');
     const base = [
       '--resolver',
       unbound.resolverArg,
@@ -342,6 +375,7 @@ export async function startLab(tools: { nsd: string; unbound: string; nginx: str
       httpPort,
       tlsPort,
       altPort,
+      mail: Boolean(opts.mail),
       unbound,
       diag: (name, ...extra) =>
         runCli(['diagnose', name, ...base, '--format', 'json', ...extra], { timeoutMs: 60_000 }),

@@ -8,6 +8,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** MAIL_MODULE is Debian's nginx mail proxy module (libnginx-mod-mail), for real STARTTLS servers. */
+export const MAIL_MODULE = '/usr/lib/nginx/modules/ngx_mail_module.so';
+
 export interface Nginx {
   dir: string;
   close(): Promise<void>;
@@ -39,6 +42,7 @@ export async function startNginx(
   dir: string,
   httpBody: string,
   listens: { host: string; port: number }[],
+  mailBody?: string,
 ): Promise<Nginx> {
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
     .map((t) => `  ${t}_temp_path ${join(dir, t)};`)
@@ -46,7 +50,7 @@ export async function startNginx(
   const errorLog = join(dir, 'error.log');
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `daemon off;
+    `${mailBody ? `load_module ${MAIL_MODULE};\n` : ''}daemon off;
 master_process off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${errorLog};
@@ -57,7 +61,7 @@ http {
 ${temp}
 ${httpBody}
 }
-`,
+${mailBody ? `mail {\n${mailBody}\n}\n` : ''}`,
   );
   // Security level 0, so that nginx loads the weak keys and SHA-1 signatures an old server still has.
   const opensslConf = join(dir, 'openssl.cnf');
