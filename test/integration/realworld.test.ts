@@ -290,6 +290,12 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect((run.report.facts['authority'] as { note?: string }).note).toMatch(/port-map 53=/);
     });
 
+    test('a name server whose name does not resolve is a lame delegation', async () => {
+      const run = await diag('host.ghostns.test', '--method', 'none');
+      expect(find(run, 'dns.lame_delegation')?.detail).toContain('ghost.example.test');
+      expect(run.exit).toBe(0);
+    });
+
     test('a CNAME into a zone only the primary also serves is not a disagreement', async () => {
       const run = await diag('cdn.example.test', '--method', 'none');
       expect(run.codes).not.toContain('dns.nameservers_disagree');
@@ -419,6 +425,11 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       ['redirip.example.test', 'http01.bad_redirect'],
       // Boulder reads at most 127 bytes: the key authorization plus 60 spaces fails there.
       ['padded.example.test', 'http01.wrong_content'],
+      // A 4 MB answer: read up to the cap, never held whole.
+      ['huge.example.test', 'http01.wrong_content'],
+      ['redirloop.example.test', 'http01.bad_redirect'],
+      // Every hop adds a path segment: the eleventh redirect is one too many.
+      ['redirmany.example.test', 'http01.bad_redirect'],
     ];
     for (const [name, code] of cases) {
       test(`${name.split('.')[0]}: ${code}`, async () => {

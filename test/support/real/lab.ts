@@ -100,6 +100,9 @@ sha1 A ${WEB}
 oldinter A ${WEB}
 interexpiring A ${WEB}
 mail A ${WEB}
+redirloop A ${WEB}
+redirmany A ${WEB}
+huge A ${WEB}
 open A ${WEB}
 open CAA 0 issuewild "letsencrypt.org"
 _acme-challenge.open TXT "open-wildcard-value"
@@ -133,6 +136,9 @@ const COVERED = [
   'padded',
   'dotted',
   'redirexpired',
+  'redirloop',
+  'redirmany',
+  'huge',
   'deep.sub',
   'v6broken',
   'locked',
@@ -161,6 +167,10 @@ edge2 A ${WEB}
 deleg TXT "delegated-dns01-value"
 `,
   'lame.test': `${head('lame.test', 1, ['ns1.example.test', 'ns2.example.test'])}
+host A ${WEB}
+`,
+  // One name server's name does not exist.
+  'ghostns.test': `${head('ghostns.test', 1, ['ns1.example.test', 'ghost.example.test'])}
 host A ${WEB}
 `,
 };
@@ -199,6 +209,9 @@ function httpServers(webroot: string, host: string, port: number, altPort: numbe
   server { listen ${host}:${port}; server_name forbidden.example.test; ${root} location /.well-known/acme-challenge/ { deny all; } }
   server { listen ${host}:${port}; server_name wrongcontent.example.test; location /.well-known/acme-challenge/ { return 200 "this is not the key authorization\\n"; } }
   server { listen ${host}:${port}; server_name padded.example.test; location /.well-known/acme-challenge/ { return 200 "${KEYAUTH}${' '.repeat(60)}\n"; } }
+  server { listen ${host}:${port}; server_name redirloop.example.test; return 302 http://$host$request_uri; }
+  server { listen ${host}:${port}; server_name redirmany.example.test; location ~ ^/(.*)$ { return 302 http://$host/x$1; } }
+  server { listen ${host}:${port}; server_name huge.example.test; root ${webroot}/../huge; }
   server { listen ${host}:${port}; server_name broken500.example.test; location / { return 500; } }
   server { listen ${host}:${port}; server_name login.example.test; location / { return 302 /login?next=$request_uri; } }
   server { listen ${host}:${port}; server_name redir8081.example.test; return 301 http://redir8081.example.test:8081$request_uri; }
@@ -249,7 +262,11 @@ export async function startLab(
     mail: pki.leaf('mail', { names: ['mail.example.test'], key: 'p256' }),
     // The default server's certificate covers every name whose trouble lies elsewhere.
     rest: pki.leaf('rest', {
-      names: COVERED.map((n) => `${n}.example.test`).concat(['host.lame.test', 'edge.platform.test']),
+      names: COVERED.map((n) => `${n}.example.test`).concat([
+        'host.lame.test',
+        'host.ghostns.test',
+        'edge.platform.test',
+      ]),
     }),
   };
   // A server that sends the root too (allowed, if wasteful); one that sends only the leaf.
@@ -278,7 +295,7 @@ export async function startLab(
     const secondary: Nsd = await startNsd(tools.nsd, ['127.0.0.3'], dnsPort, { 'example.test': exampleZone(false) });
     started.push(secondary);
     const unbound = await startUnbound(tools.unbound, [
-      ...['test', 'example.test', 'platform.test', 'acme-dns.test', 'lame.test'].map((zone) => ({
+      ...['test', 'example.test', 'platform.test', 'acme-dns.test', 'lame.test', 'ghostns.test'].map((zone) => ({
         zone,
         host: '127.0.0.2',
         port: dnsPort,
@@ -292,6 +309,8 @@ export async function startLab(
     const webroot = join(dir, 'www');
     mkdirSync(join(webroot, '.well-known', 'acme-challenge'), { recursive: true });
     mkdirSync(join(dir, 'empty'));
+    mkdirSync(join(dir, 'huge', '.well-known', 'acme-challenge'), { recursive: true });
+    writeFileSync(join(dir, 'huge', '.well-known', 'acme-challenge', TOKEN), `${KEYAUTH}\n${'x'.repeat(4 << 20)}`);
     writeFileSync(join(webroot, '.well-known', 'acme-challenge', TOKEN), `${KEYAUTH}\n`);
     mkdirSync(join(webroot, '.well-known', 'pki-validation'));
     writeFileSync(join(webroot, '.well-known', 'pki-validation', 'fileauth.txt'), `${FILE_CONTENT}\r\n`);
