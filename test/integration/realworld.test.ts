@@ -199,6 +199,17 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(run.codes).not.toContain('dns.nameservers_disagree');
     });
 
+    test('names are normalised: upper case and a trailing dot; Unicode becomes the A-label', async () => {
+      const upper = await lab!.diag('SHOP.Example.TEST.', ...HTTP01);
+      expect(holdsContract(upper, 'shop.example.test').exit).toBe(0);
+      const idn = holdsContract(
+        await lab!.diag('bücher.example.test', '--method', 'none'),
+        'xn--bcher-kva.example.test',
+      );
+      expect(idn.exit).toBe(0);
+      expect(idn.codes).not.toContain('dns.nxdomain');
+    });
+
     test('name:port checks only DNS and the served certificate (443 mapped)', async () => {
       const run = await diag('shop.example.test:443');
       expect(run.exit).toBe(0);

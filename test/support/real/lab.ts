@@ -101,6 +101,7 @@ oldinter A ${WEB}
 interexpiring A ${WEB}
 mail A ${WEB}
 redirloop A ${WEB}
+xn--bcher-kva A ${WEB}
 redirmany A ${WEB}
 huge A ${WEB}
 open A ${WEB}
@@ -137,6 +138,7 @@ const COVERED = [
   'dotted',
   'redirexpired',
   'redirloop',
+  'xn--bcher-kva',
   'redirmany',
   'huge',
   'deep.sub',
