@@ -44,6 +44,22 @@ export interface TickResult {
   nextDueAt?: number;
 }
 
+/** limiter returns a function that runs tasks with at most `n` in flight. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((resolve) => queue.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      queue.shift()?.();
+    }
+  };
+}
+
 /** mergeReports returns one report with the findings and checks of both. */
 function mergeReports(a: Report, b: Report | undefined): Report {
   if (!b) return a;
@@ -104,8 +120,10 @@ export class Scheduler {
     })();
     const jobs: ScanJob[] = due.map((e, index) => ({ index, req: requestFor(e) }));
     const handled: Promise<void>[] = [];
+    // The main-thread extra checks (CAA, automation) are bounded like the scans.
+    const gate = limiter(this.opts.concurrency ?? 32);
     await this.opts.pool.scan(jobs, this.opts.settings, this.opts.concurrency ?? 32, (job, report) => {
-      handled.push(this.handle(due[job.index]!, report));
+      handled.push(gate(() => this.handle(due[job.index]!, report)));
     });
     await Promise.all(handled);
     this.alerts.digest();
