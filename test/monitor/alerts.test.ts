@@ -184,6 +184,22 @@ describe('Slack outages delay but never lose or duplicate alerts', () => {
     expect(updates()[0]!.args['ts']).toBe(fake.messages[0]!.ts);
   });
 
+  test('a timeout after Slack posted the message: found by its metadata, not posted again', async () => {
+    const { monitor: m } = await setup('127.0.0.71', 20.5);
+    fake.fail('chat.postMessage', { hangMs: 4000 });
+    await m.scheduler.tick();
+    expect(fake.messages).toHaveLength(1);
+    expect(m.outbox.pending()).toBe(1);
+    m.clock.advance(5000);
+    await m.outbox.drain();
+    expect(fake.callsOf('conversations.history')).toHaveLength(1);
+    expect(fake.callsOf('chat.postMessage')).toHaveLength(1);
+    expect(m.outbox.pending()).toBe(0);
+    expect(await registry.metrics()).toMatch(
+      /certmedic_slack_delivery_failures_total\{reason="ECONNABORTED",app="certmedic"\} [1-9]/,
+    );
+  });
+
   test('429 with Retry-After, 500 and dropped connections: delivered later, exactly once', async () => {
     const { monitor: m } = await setup('127.0.0.66', 20.5);
     fake.fail('chat.postMessage', { status: 429, retryAfter: 30 });

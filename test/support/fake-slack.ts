@@ -28,6 +28,8 @@ interface Failure {
   drop?: boolean;
   /** Carry out the call first, then fail (an ambiguous failure: the message exists). */
   after?: boolean;
+  /** Carry out the call, then answer normally only after this many ms (a client timeout after sending). */
+  hangMs?: number;
 }
 
 /** A message the fake holds (for conversations.history / conversations.replies). */
@@ -92,7 +94,10 @@ export class FakeSlack {
   }
 
   /** fail makes the next `times` calls of a method fail with a Slack error or an HTTP status (429). */
-  fail(method: string, f: Partial<Failure> & ({ error: string } | { status: number } | { drop: true })): void {
+  fail(
+    method: string,
+    f: Partial<Failure> & ({ error: string } | { status: number } | { drop: true } | { hangMs: number }),
+  ): void {
     const list = this.failures.get(method) ?? [];
     list.push({ times: 1, ...f });
     this.failures.set(method, list);
@@ -149,6 +154,12 @@ export class FakeSlack {
     this.calls.push({ method, args, ...(token ? { token } : {}), at: Date.now() });
 
     const failure = this.takeFailure(method, args);
+    if (failure?.hangMs !== undefined) {
+      const answer = this.answer(method, args);
+      await new Promise((r) => setTimeout(r, failure.hangMs));
+      if (!res.destroyed) this.json(res, answer);
+      return;
+    }
     if (failure?.after) this.answer(method, args);
     if (failure?.drop) {
       req.socket.destroy();
