@@ -16,11 +16,13 @@ import type { Finding, Report } from '../../src/core/finding.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import {
   ACCOUNT,
+  ALPN,
   DEAD,
   FILE_CONTENT,
   FILE_PATH,
   KEYAUTH,
   type Lab,
+  NO_ALPN,
   startLab,
   TOKEN,
   WEB,
@@ -510,6 +512,20 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       const run = await diag('shop.example.test', '--wildcard', '--method', 'http-01');
       expect(run.exit).toBe(1);
       expect(run.codes).toContain('http01.wildcard_unsupported');
+    });
+
+    test('TLS-ALPN-01 against openssl s_server answering acme-tls/1 with the challenge certificate', async () => {
+      const run = await diag('alpn.example.test', '--method', 'tls-alpn-01');
+      expect(state(run, 'tlsalpn01')).toBe('ran');
+      expect(run.codes.filter((c) => c.startsWith('tlsalpn01.'))).toEqual([]);
+      const fact = (run.report.facts['addresses'] as Record<string, unknown>[]).find((a) => a['address'] === ALPN);
+      expect(JSON.stringify(fact)).toContain('acmeIdentifier');
+    });
+
+    test('TLS-ALPN-01 against a TLS server that ignores ALPN', async () => {
+      const run = await diag('noalpn.example.test', '--method', 'tls-alpn-01');
+      expect(run.exit).toBe(1);
+      expect(find(run, 'tlsalpn01.alpn_not_supported', NO_ALPN)).toBeDefined();
     });
 
     test('TLS-ALPN-01 against nginx, which does not speak acme-tls/1', async () => {

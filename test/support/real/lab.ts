@@ -16,6 +16,7 @@ import { startUnbound, type Unbound } from '../unbound.js';
 import { type Nginx, nginxDir, startNginx } from './nginx.js';
 import { freePortOn, type Nsd, startNsd } from './nsd.js';
 import { type Issued, Pki, stamp } from './pki.js';
+import { startSServer } from './s-server.js';
 
 export const TOKEN = 'rw_Token-0123456789abcdefghijklmnopqrstuvwx';
 export const KEYAUTH = `${TOKEN}.Thumbprint_0123456789abcdefghijklmnopqrstu`;
@@ -26,6 +27,10 @@ export const FILE_CONTENT = '202611271200003a8fzq7e0kxk0e4m2pw6u3h2j3w6pvdqqg1vd
 export const WEB = '127.0.0.10';
 export const WEB2 = '127.0.0.11';
 export const DEAD = '127.0.0.12';
+/** openssl s_server answering ALPN acme-tls/1 with the challenge certificate (TLS-ALPN-01 responder). */
+export const ALPN = '127.0.0.13';
+/** openssl s_server without ALPN. */
+export const NO_ALPN = '127.0.0.14';
 
 /** caaGeneric writes a CAA record in RFC 3597 form (NSD refuses upper-case tags in CAA syntax). */
 function caaGeneric(flags: number, tag: string, value: string): string {
@@ -102,6 +107,8 @@ interexpiring A ${WEB}
 mail A ${WEB}
 redirloop A ${WEB}
 xn--bcher-kva A ${WEB}
+alpn A ${ALPN}
+noalpn A ${NO_ALPN}
 redirmany A ${WEB}
 huge A ${WEB}
 open A ${WEB}
@@ -281,7 +288,7 @@ export async function startLab(
   const dnsPort = await freePortOn(['127.0.0.2', '127.0.0.3']);
   const [httpPort, tlsPort, altPort] = [
     await freePortOn([WEB, WEB2]),
-    await freePortOn([WEB, WEB2]),
+    await freePortOn([WEB, WEB2, ALPN, NO_ALPN]),
     await freePortOn([WEB]),
   ];
   // Mail ports (logical -> real): SMTP, submission, IMAP, POP3, SMTPS, and an SMTP without STARTTLS.
@@ -375,6 +382,9 @@ export async function startLab(
       mailBody,
     );
     started.push(nginx);
+    const challenge = pki.acmeChallenge('alpn', 'alpn.example.test', KEYAUTH);
+    started.push(await startSServer(tools.openssl, { host: ALPN, port: tlsPort, ...challenge, alpn: 'acme-tls/1' }));
+    started.push(await startSServer(tools.openssl, { host: NO_ALPN, port: tlsPort, ...certs.selfsigned }));
     const portMap = [
       `53=${dnsPort},80=${httpPort},443=${tlsPort},8081=${altPort}`,
       ...[...mailPorts].map(([from, to]) => `${from}=${to}`),

@@ -5,6 +5,7 @@
  * come from `openssl req -x509`. Every file lives in one temporary directory.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -167,6 +168,34 @@ export class Pki {
     const fullchain = join(this.dir, `${id}.chain.pem`);
     writeFileSync(fullchain, readFileSync(cert, 'utf8') + readFileSync(join(this.dir, `${issuer}.pem`), 'utf8'));
     return { key, cert, fullchain };
+  }
+
+  /**
+   * acmeChallenge makes the TLS-ALPN-01 challenge certificate (RFC 8737 §3): self-signed, the name
+   * as the only SAN, and the critical acmeIdentifier extension holding SHA-256 of the key authorization.
+   */
+  acmeChallenge(id: string, name: string, keyAuthorization: string): Issued {
+    const key = this.key(id, 'p256');
+    const cert = join(this.dir, `${id}.pem`);
+    const digest = createHash('sha256').update(keyAuthorization).digest('hex');
+    this.run([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '7',
+      '-addext',
+      `subjectAltName=DNS:${name}`,
+      '-addext',
+      `1.3.6.1.5.5.7.1.31=critical,DER:0420${digest}`,
+      '-out',
+      cert,
+    ]);
+    return { key, cert, fullchain: cert };
   }
 
   /** selfSigned makes a self-signed leaf for `names` (`openssl req -x509`). */
