@@ -7,11 +7,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Report } from '../../src/core/finding.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { type CsrOptions, makeCsr } from '../support/real/csr.js';
 import { toolOrSkip } from '../support/tools.js';
+
+// Each test runs the CLI as a child process, some several times: generous under heavy CPU load.
+vi.setConfig({ testTimeout: 180_000 });
 
 const openssl = toolOrSkip('openssl');
 const RANK = { critical: 0, warning: 1, info: 2 } as const;

@@ -10,11 +10,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Report } from '../../src/core/finding.js';
 import { certbot, freePort, type Lab, startLab } from '../support/acme-lab.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import { toolOrSkip } from '../support/tools.js';
+
+// Each test runs the CLI as a child process, some several times: generous under heavy CPU load.
+vi.setConfig({ testTimeout: 180_000 });
 
 const REAL = fileURLToPath(new URL('../fixtures/logs/real/', import.meta.url));
 const RANK = { critical: 0, warning: 1, info: 2 } as const;

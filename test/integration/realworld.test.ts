@@ -11,7 +11,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Finding, Report } from '../../src/core/finding.js';
 import { type CliResult, runCli } from '../support/cli.js';
 import {
@@ -30,6 +30,9 @@ import {
 } from '../support/real/lab.js';
 import { MAIL_MODULE } from '../support/real/nginx.js';
 import { toolOrSkip } from '../support/tools.js';
+
+// Each test runs the CLI as a child process, some several times: generous under heavy CPU load.
+vi.setConfig({ testTimeout: 180_000 });
 
 const tools = {
   nsd: toolOrSkip('nsd'),
