@@ -178,7 +178,9 @@ function judgeSet(req: DiagnoseRequest, set: RelevantSet): Finding[] {
   const tag = useWild ? 'issuewild' : 'issue';
   const relevant = tagged(tag);
   const parsed: Candidate[] = [];
-  for (const record of relevant) {
+  // Every issue/issuewild record is parsed; malformed ones are reported whichever tag decides,
+  // and only well-formed records of the deciding tag can authorize.
+  for (const record of set.records.filter((r) => ['issue', 'issuewild'].includes(r.tag.toLowerCase()))) {
     const value = parseIssueValue(record.value);
     if ('error' in value) {
       out.push(
@@ -187,21 +189,7 @@ function judgeSet(req: DiagnoseRequest, set: RelevantSet): Finding[] {
           record: formatRecord(record),
         }),
       );
-    } else parsed.push({ record, value });
-  }
-  // Malformed records of the other tag are worth a warning too, they just do not decide.
-  for (const record of set.records.filter(
-    (r) => ['issue', 'issuewild'].includes(r.tag.toLowerCase()) && r.tag.toLowerCase() !== tag,
-  )) {
-    const value = parseIssueValue(record.value);
-    if ('error' in value) {
-      out.push(
-        finding('caa.malformed', `CAA record at ${where}: \`${formatRecord(record)}\`: ${value.error}`, {
-          ...evidenceBase,
-          record: formatRecord(record),
-        }),
-      );
-    }
+    } else if (record.tag.toLowerCase() === tag) parsed.push({ record, value });
   }
 
   const issuers = [...new Set(parsed.map((c) => c.value.domain).filter((d) => d !== ''))];

@@ -250,6 +250,52 @@ function encodeQuery(id: number, name: string, type: RecordType, rd: boolean): B
 
 type Decoded = NonNullable<ReturnType<typeof decodeResponse>>;
 
+type Finish = (err: Error | null, value?: Decoded) => void;
+
+/**
+ * exchange runs one query attempt: `open` sends it and returns how to close its socket; the
+ * attempt ends at the first answer, error, timeout or abort, and the socket is closed on every path.
+ */
+function exchange(
+  server: DnsServerAddr,
+  what: string,
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+  open: (finish: Finish) => () => void,
+): Promise<Decoded> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let close: (() => void) | undefined;
+    const finish: Finish = (err, value) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      close?.();
+      if (err) reject(err);
+      else resolve(value!);
+    };
+    const onAbort = () =>
+      finish(new DnsError('timeout', `DNS query ${what} to ${formatServer(server)} aborted at the deadline`, server));
+    const timer = setTimeout(
+      () =>
+        finish(
+          new DnsError('timeout', `no answer from ${formatServer(server)} to ${what} within ${timeoutMs} ms`, server),
+        ),
+      timeoutMs,
+    );
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const closer = open(finish);
+    if (done) closer();
+    else close = closer;
+  });
+}
+
+function networkError(server: DnsServerAddr, how: string, err: Error): DnsError {
+  return new DnsError('network', `${how} ${formatServer(server)} failed: ${err.message}`, server, { cause: err });
+}
+
 function udpExchange(
   server: DnsServerAddr,
   name: string,
@@ -258,41 +304,10 @@ function udpExchange(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Decoded> {
-  return new Promise((resolve, reject) => {
+  return exchange(server, `${name} ${type}`, timeoutMs, signal, (finish) => {
     const id = randomInt(0, 65536);
     const sock = createSocket(isIP(server.host) === 6 ? 'udp6' : 'udp4');
-    let done = false;
-    const finish = (err: Error | null, value?: Decoded) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      sock.close();
-      if (err) reject(err);
-      else resolve(value!);
-    };
-    const onAbort = () =>
-      finish(
-        new DnsError('timeout', `DNS query ${name} ${type} to ${formatServer(server)} aborted at the deadline`, server),
-      );
-    const timer = setTimeout(
-      () =>
-        finish(
-          new DnsError(
-            'timeout',
-            `no answer from ${formatServer(server)} to ${name} ${type} within ${timeoutMs} ms`,
-            server,
-          ),
-        ),
-      timeoutMs,
-    );
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (err) =>
-      finish(
-        new DnsError('network', `DNS query to ${formatServer(server)} failed: ${err.message}`, server, { cause: err }),
-      ),
-    );
+    sock.on('error', (err) => finish(networkError(server, 'DNS query to', err)));
     sock.on('message', (buf, rinfo) => {
       if (rinfo.port !== server.port) return;
       if (buf.length < 2 || buf.readUInt16BE(0) !== id) return; // not ours: keep waiting (anti-spoofing)
@@ -304,13 +319,9 @@ function udpExchange(
       }
     });
     sock.send(encodeQuery(id, name, type, rd), server.port, server.host, (err) => {
-      if (err)
-        finish(
-          new DnsError('network', `DNS query to ${formatServer(server)} failed: ${err.message}`, server, {
-            cause: err,
-          }),
-        );
+      if (err) finish(networkError(server, 'DNS query to', err));
     });
+    return () => sock.close();
   });
 }
 
@@ -322,44 +333,11 @@ function tcpExchange(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<Decoded> {
-  return new Promise((resolve, reject) => {
+  return exchange(server, `${name} ${type} over TCP`, timeoutMs, signal, (finish) => {
     const id = randomInt(0, 65536);
     const sock = new Socket();
     let buffered = Buffer.alloc(0);
-    let done = false;
-    const finish = (err: Error | null, value?: Decoded) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      sock.destroy();
-      if (err) reject(err);
-      else resolve(value!);
-    };
-    const onAbort = () =>
-      finish(
-        new DnsError('timeout', `DNS query ${name} ${type} to ${formatServer(server)} aborted at the deadline`, server),
-      );
-    const timer = setTimeout(
-      () =>
-        finish(
-          new DnsError(
-            'timeout',
-            `no TCP answer from ${formatServer(server)} to ${name} ${type} within ${timeoutMs} ms`,
-            server,
-          ),
-        ),
-      timeoutMs,
-    );
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    sock.on('error', (err) =>
-      finish(
-        new DnsError('network', `DNS over TCP to ${formatServer(server)} failed: ${err.message}`, server, {
-          cause: err,
-        }),
-      ),
-    );
+    sock.on('error', (err) => finish(networkError(server, 'DNS over TCP to', err)));
     sock.on('close', () =>
       finish(
         new DnsError(
@@ -392,6 +370,7 @@ function tcpExchange(
       q.copy(framed, 2);
       sock.write(framed);
     });
+    return () => sock.destroy();
   });
 }
 
