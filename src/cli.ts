@@ -24,9 +24,19 @@ async function loadCliConfig() {
   return loadConfig(process.env, process.cwd(), { ignoreSlack: true });
 }
 
+/**
+ * A reader that stops early (`certmedic scan ... | head`) closes stdout: the rest of the output is
+ * dropped quietly (EPIPE), the command still finishes and exits with its own code, no stack trace.
+ */
+let stdoutClosed = false;
+process.stdout.on('error', () => {
+  stdoutClosed = true;
+  process.stdout.emit('drain');
+});
+
 function write(text: string): Promise<void> {
   return new Promise((resolve) => {
-    if (process.stdout.write(text)) resolve();
+    if (stdoutClosed || process.stdout.write(text)) resolve();
     else process.stdout.once('drain', () => resolve());
   });
 }
