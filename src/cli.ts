@@ -33,6 +33,8 @@ process.stdout.on('error', () => {
   stdoutClosed = true;
   process.stdout.emit('drain');
 });
+// --verbose lines to a closed stderr (`2>&1 | head`) are dropped the same way.
+process.stderr.on('error', () => {});
 
 function write(text: string): Promise<void> {
   return new Promise((resolve) => {
