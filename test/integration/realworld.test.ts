@@ -546,6 +546,15 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       expect(run.codes).toContain('dns01.record_mismatch');
     });
 
+    test('41 TXT values (stale ones left behind): the answer is truncated over UDP and read over TCP', async () => {
+      const ok = await diag('big.example.test', '--method', 'dns-01', '--txt', 'big-fresh-value');
+      expect(ok.exit).toBe(0);
+      expect(ok.codes.filter((c) => c.startsWith('dns01.'))).toEqual([]);
+      const wrong = await diag('big.example.test', '--method', 'dns-01', '--txt', 'other-value');
+      const f = find(wrong, 'dns01.record_mismatch');
+      expect(f?.detail).toMatch(/and \d+ more/);
+    });
+
     test('a CNAME-delegated challenge (acme-dns style) is followed', async () => {
       const run = await diag('deleg.example.test', '--method', 'dns-01', '--txt', 'delegated-dns01-value');
       expect(run.exit).toBe(0);

@@ -108,6 +108,9 @@ mail A ${WEB}
 redirloop A ${WEB}
 xn--bcher-kva A ${WEB}
 alpn A ${ALPN}
+big A ${WEB}
+${Array.from({ length: 40 }, (_, i) => `_acme-challenge.big TXT "stale-${String(i).padStart(2, '0')}-${'v'.repeat(50)}"`).join('\n')}
+_acme-challenge.big TXT "big-fresh-value"
 noalpn A ${NO_ALPN}
 redirmany A ${WEB}
 huge A ${WEB}
@@ -146,6 +149,7 @@ const COVERED = [
   'redirexpired',
   'redirloop',
   'xn--bcher-kva',
+  'big',
   'redirmany',
   'huge',
   'deep.sub',
