@@ -231,15 +231,30 @@ function judgeSet(req: DiagnoseRequest, set: RelevantSet): Finding[] {
       );
       return out;
     }
-    const methodOk = usable.filter((c) => methodAllowed(c.value, req.method));
+    // With --account-uri, only records for that account (or for any account) can authorize (RFC 8657 §3).
+    const accountOk = usable.filter((c) => accountAllowed(c.value, req.accountUri));
+    if (accountOk.length === 0) {
+      const uris = [...new Set(usable.map((c) => c.value.params['accounturi']))].join(', ');
+      out.push(
+        finding(
+          forbidCode,
+          `CAA at ${where} allows issuance for ${nameLabel} only to the ACME account ${uris}, not ${req.accountUri}`,
+          { ...evidence, accounturi: uris, accountUri: req.accountUri },
+          { fixes: [`Order with the account ${uris}, or change the record's accounturi to ${req.accountUri}.`] },
+        ),
+      );
+      return out;
+    }
+    const methodOk = accountOk.filter((c) => methodAllowed(c.value, req.method));
     if (methodOk.length === 0) {
       out.push(
         finding(
           'caa.method_restricted',
-          `CAA at ${where} allows only other validation methods than ${req.method}: ${usable.map((c) => formatRecord(c.record)).join(', ')}`,
+          `CAA at ${where} allows only other validation methods than ${req.method}: ${accountOk.map((c) => formatRecord(c.record)).join(', ')}`,
           evidence,
         ),
       );
+      return out;
     }
     for (const c of usable.filter((x) => x.value.params['accounturi'] !== undefined && req.accountUri === undefined)) {
       out.push(

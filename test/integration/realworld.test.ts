@@ -393,12 +393,24 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       );
       expect(other.exit).toBe(1);
       expect(other.codes).toContain('caa.forbids_ca');
+      const noCa = await diag(
+        'acct.example.test',
+        '--method',
+        'none',
+        '--account-uri',
+        'https://acme-v02.api.letsencrypt.org/acme/acct/1',
+      );
+      expect(noCa.exit).toBe(1);
+      expect(noCa.codes).toContain('caa.forbids_ca');
     });
 
     test('validationmethods=dns-01 restricts http-01 but not dns-01', async () => {
-      const http = await diag('methods.example.test', ...HTTP01, '--ca', 'letsencrypt');
-      expect(http.exit).toBe(1);
-      expect(http.codes).toContain('caa.method_restricted');
+      for (const extra of [['--ca', 'letsencrypt'], []]) {
+        const http = await diag('methods.example.test', ...HTTP01, ...extra);
+        expect(http.exit).toBe(1);
+        expect(http.codes).toContain('caa.method_restricted');
+        expect(http.codes).not.toContain('caa.permits');
+      }
       const dns = await diag('methods.example.test', '--method', 'dns-01', '--ca', 'letsencrypt');
       expect(dns.codes).not.toContain('caa.method_restricted');
       expect(dns.codes).toContain('caa.permits');
