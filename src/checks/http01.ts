@@ -177,12 +177,19 @@ function tooLong(length: number, truncated: boolean): boolean {
   return truncated || length > ACME_BODY_MAX;
 }
 
-/** passes: a 200 whose trimmed body is the expected value (and, for ACME, short enough for Boulder). */
+/**
+ * passes: for ACME, a 200 whose trimmed body is the key authorization and short enough for Boulder
+ * (RFC 8555 §8.3); for CA file validation, a 200 whose body contains the value (BR 3.2.2.4.18:
+ * "the presence of the Request Token or Random Value contained in the content of a file", so a
+ * file with the CA's other lines around the value passes).
+ */
 function passes(spec: ProbeSpec, r: FollowResult): boolean {
   const res = r.response;
   if (res?.status !== 200 || res.truncated || spec.expected === undefined) return false;
   if (spec.kind === 'acme' && tooLong(res.body.length, res.truncated)) return false;
-  return normalizeContent(res.body.toString('utf8')) === normalizeContent(spec.expected);
+  const body = normalizeContent(res.body.toString('utf8'));
+  const expected = normalizeContent(spec.expected);
+  return spec.kind === 'file' && expected !== '' ? body.includes(expected) : body === expected;
 }
 
 function startsWithExpected(spec: ProbeSpec, r: FollowResult): boolean {
