@@ -223,8 +223,8 @@ function strengthFindings(r: TlsProbeResult, chain: ChainResult): Finding[] {
  * intermediateFindings judges the intermediates of the path that validates (an unused expired
  * cross-sign is ignored). An expired intermediate on that path means no valid path was offered:
  * clients reject the chain (RFC 5280 §6.1.3 checks every certificate's validity), so it is
- * tls.expired, merged into the leaf's own tls.expired when there is one; one that is close to its
- * end is tls.intermediate_expiring.
+ * tls.expired, merged into the leaf's own tls.expired when there is one; expired or close to its
+ * end, it is also tls.intermediate_expiring (the code the chain alerts follow).
  */
 function intermediateFindings(
   r: TlsProbeResult,
@@ -259,7 +259,8 @@ function intermediateFindings(
       );
     }
   }
-  const bad = states.filter((e) => e.state === 'warning' || e.state === 'critical');
+  // The expired ones stay listed here too: the chain alert (monitor) is raised from this code.
+  const bad = states.filter((e) => e.state !== 'ok' && e.state !== 'not_yet_valid');
   if (bad.length === 0) return out;
   const list = bad
     .map(

@@ -44,7 +44,7 @@ const diag = (name: string) =>
 
 test('a valid leaf under an expired intermediate is tls.expired (critical) naming the intermediate', async () => {
   const r = await diag('oldint.example.test');
-  expect(codes(r)).toEqual(['tls.expired']);
+  expect(codes(r)).toEqual(['tls.expired', 'tls.intermediate_expiring']);
   expect(r.findings[0]!.severity).toBe('critical');
   expect(r.findings[0]!.detail).toContain('Expiry Old Intermediate');
   expect(r.findings[0]!.evidence['address']).toBe('127.0.1.30');
@@ -53,6 +53,6 @@ test('a valid leaf under an expired intermediate is tls.expired (critical) namin
 
 test('an expired leaf under an expired intermediate: one tls.expired that names both', async () => {
   const r = await diag('both.example.test');
-  expect(codes(r)).toEqual(['tls.expired']);
+  expect(codes(r)).toEqual(['tls.expired', 'tls.intermediate_expiring']);
   expect(r.findings[0]!.detail).toContain('Expiry Old Intermediate');
 });
