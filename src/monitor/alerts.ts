@@ -32,6 +32,8 @@ export interface AlertTarget {
   /** What the message calls it (`shop.example.com:443`). */
   label: string;
   channel?: string;
+  /** The endpoint that was scanned (`name:port`), when one certificate has several. */
+  source?: string;
 }
 
 export interface AlertOptions {
@@ -85,6 +87,12 @@ function toView(r: AlertRow): AlertView {
 
 export class AlertService {
   private readonly resolveAfter: number;
+  /**
+   * The endpoint that last reported each open alert's problem. A certificate watched on several
+   * endpoints gets one alert; only the endpoint that saw the problem can see it clear, so a
+   * healthy (or unreachable) other endpoint does not resolve it and make it flap.
+   */
+  private readonly lastSeenAt = new Map<string, string>();
 
   constructor(
     private readonly db: Db,
@@ -132,10 +140,13 @@ export class AlertService {
       for (const p of ev.problems) {
         present.add(p.kind);
         this.raise(target, p);
+        if (target.source) this.lastSeenAt.set(`${target.cert}|${p.kind}`, target.source);
       }
       for (const r of openAlerts(this.db, { cert: target.cert })) {
         const kind = r.kind as ProblemKind;
         if (present.has(kind) || !ev.evaluated.has(kind)) continue;
+        const seenAt = this.lastSeenAt.get(r.key);
+        if (seenAt !== undefined && target.source !== undefined && seenAt !== target.source) continue;
         // Not seen by a scan that could judge it: enough such scans in a row resolve the alert.
         if (r.absent_count + 1 < this.resolveAfter) setAlert(this.db, r.id, { absent_count: r.absent_count + 1 });
         else this.resolve(r);

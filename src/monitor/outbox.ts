@@ -145,12 +145,14 @@ export class Outbox {
         continue;
       }
       try {
-        const ts = await this.deliver(fresh, parent);
+        const { ts, channel } = await this.deliver(fresh, parent);
         this.finish(fresh.id, 'sent', ts);
         if (fresh.kind === 'post' && ts) {
+          // Keep the channel id Slack answers with: chat.update and conversations.* need the id,
+          // while the configured channel may be a name like #alerts.
           this.db
             .prepare('INSERT OR REPLACE INTO monitor_posts (msg_key, channel, ts) VALUES (?, ?, ?)')
-            .run(fresh.msg_key, fresh.channel, ts);
+            .run(fresh.msg_key, channel ?? fresh.channel, ts);
         }
         sent++;
       } catch (err) {
@@ -192,17 +194,23 @@ export class Outbox {
       .run(state, ts ?? null, this.clock.now(), error ?? null, id);
   }
 
-  /** deliver makes the Web API call of one row; returns the message ts for posts and replies. */
-  private async deliver(row: Row, parent: { channel: string; ts: string } | undefined): Promise<string | undefined> {
+  /**
+   * deliver makes the Web API call of one row; returns the message ts for posts and replies and
+   * the channel id Slack reports for it.
+   */
+  private async deliver(
+    row: Row,
+    parent: { channel: string; ts: string } | undefined,
+  ): Promise<{ ts: string | undefined; channel?: string }> {
     const slack = this.slack!;
     const payload = JSON.parse(row.payload) as OutboxPayload;
     if (row.kind === 'update') {
       await slack.apiCall('chat.update', { channel: parent!.channel, ts: parent!.ts, ...payload });
-      return parent!.ts;
+      return { ts: parent!.ts, channel: parent!.channel };
     }
     if (row.ambiguous) {
       const found = await this.findSent(row, parent);
-      if (found) return found;
+      if (found) return { ts: found, ...(parent ? { channel: parent.channel } : {}) };
     }
     const res = await slack.apiCall('chat.postMessage', {
       channel: row.channel,
@@ -210,7 +218,10 @@ export class Outbox {
       ...(parent ? { thread_ts: parent.ts } : {}),
       metadata: { event_type: METADATA_EVENT, event_payload: { alert_key: row.msg_key, outbox_id: row.id } },
     });
-    return typeof res['ts'] === 'string' ? res['ts'] : undefined;
+    return {
+      ts: typeof res['ts'] === 'string' ? res['ts'] : undefined,
+      ...(typeof res['channel'] === 'string' ? { channel: res['channel'] } : {}),
+    };
   }
 
   /** findSent looks for a message this row already posted, by its metadata; returns its ts. */

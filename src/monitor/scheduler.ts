@@ -162,6 +162,7 @@ export class Scheduler {
           // An inventory certificate's alerts cover all its endpoints: name the certificate.
           label: entry.certificate ? `${entry.name} (${entry.certificate})` : entry.key,
           ...(entry.channel ? { channel: entry.channel } : {}),
+          source: entry.key,
         },
         evaluate(report, now, entry.thresholds),
       );

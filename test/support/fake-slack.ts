@@ -194,6 +194,14 @@ export class FakeSlack {
 
   // biome-ignore lint/suspicious/noExplicitAny: Slack-shaped answers
   private answer(method: string, args: Record<string, any>): Record<string, any> {
+    // Like Slack: only chat.postMessage/postEphemeral take a channel name (#alerts); they answer
+    // with the channel id, which every other method needs.
+    const named = typeof args['channel'] === 'string' && args['channel'].startsWith('#');
+    if (named) {
+      if (method !== 'chat.postMessage' && method !== 'chat.postEphemeral')
+        return { ok: false, error: 'channel_not_found' };
+      args = { ...args, channel: channelIdOf(args['channel']) };
+    }
     switch (method) {
       case 'auth.test':
         return {
@@ -261,4 +269,12 @@ export class FakeSlack {
 /** startFakeSlack starts a fake Slack Web API on 127.0.0.1. */
 export function startFakeSlack(): Promise<FakeSlack> {
   return new FakeSlack().start();
+}
+
+/** channelIdOf returns the id the fake gives a channel name: `#alerts` -> `CALERTS`. */
+export function channelIdOf(name: string): string {
+  return `C${name
+    .replace(/^#/, '')
+    .replace(/[^a-z0-9]/gi, '')
+    .toUpperCase()}`;
 }
