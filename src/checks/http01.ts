@@ -170,7 +170,15 @@ export function judge(spec: ProbeSpec, r: FollowResult, name: string, address: s
   if (status >= 200 && status < 300) {
     return bad('http01.wrong_content', String(status), `${what} answers ${status}; CAs accept only 200${via}${from}`);
   }
-  return bad('http01.server_error', String(status), `${what} answers ${status}${via}${from}`);
+  // The page often names the cause (nginx: "The plain HTTP request was sent to HTTPS port").
+  const page = bodyPreview(Buffer.from(res.body.toString('utf8').replace(/<[^>]*>/g, ' ')), 100);
+  const plainToTls = /plain HTTP request was sent to HTTPS port/i.test(page);
+  return bad(
+    'http01.server_error',
+    String(status),
+    `${what} answers ${status}${page ? ` (${JSON.stringify(page)})` : ''}${via}${from}`,
+    plainToTls ? [`Port 80 at ${address} speaks TLS: serve plain HTTP there (CAs validate over http://).`] : [],
+  );
 }
 
 function tooLong(length: number, truncated: boolean): boolean {

@@ -24,6 +24,7 @@ import {
   type Lab,
   NO_ALPN,
   startLab,
+  TLS_ON_80,
   TOKEN,
   WEB,
   WEB2,
@@ -466,6 +467,14 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
         expect(find(run, code, WEB)?.severity).toBe('critical');
       });
     }
+
+    test('port 80 speaking TLS: nginx answers 400, and the finding says why', async () => {
+      const run = await diag('tlson80.example.test', ...HTTP01);
+      expect(run.exit).toBe(1);
+      const f = find(run, 'http01.server_error', TLS_ON_80);
+      expect(f?.detail).toContain('400');
+      expect(f?.fixes[0]).toMatch(/speaks TLS/);
+    });
 
     test('a redirect to :8081 is judged as :8081 although 8081 is mapped to a port that serves the file', async () => {
       const run = await diag('redir8081.example.test', ...HTTP01);

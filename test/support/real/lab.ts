@@ -31,6 +31,8 @@ export const DEAD = '127.0.0.12';
 export const ALPN = '127.0.0.13';
 /** openssl s_server without ALPN. */
 export const NO_ALPN = '127.0.0.14';
+/** nginx speaking TLS on the (mapped) port 80. */
+export const TLS_ON_80 = '127.0.0.15';
 
 /** caaGeneric writes a CAA record in RFC 3597 form (NSD refuses upper-case tags in CAA syntax). */
 function caaGeneric(flags: number, tag: string, value: string): string {
@@ -109,6 +111,7 @@ redirloop A ${WEB}
 xn--bcher-kva A ${WEB}
 alpn A ${ALPN}
 big A ${WEB}
+tlson80 A ${TLS_ON_80}
 ${Array.from({ length: 40 }, (_, i) => `_acme-challenge.big TXT "stale-${String(i).padStart(2, '0')}-${'v'.repeat(50)}"`).join('\n')}
 _acme-challenge.big TXT "big-fresh-value"
 noalpn A ${NO_ALPN}
@@ -291,7 +294,7 @@ export async function startLab(
 
   const dnsPort = await freePortOn(['127.0.0.2', '127.0.0.3']);
   const [httpPort, tlsPort, altPort] = [
-    await freePortOn([WEB, WEB2]),
+    await freePortOn([WEB, WEB2, TLS_ON_80]),
     await freePortOn([WEB, WEB2, ALPN, NO_ALPN]),
     await freePortOn([WEB]),
   ];
@@ -332,6 +335,7 @@ export async function startLab(
       // The second backend of pool.example.test answers 404 for the challenge: no vhost for it.
       `  server { listen ${WEB2}:${httpPort} default_server; server_name _; return 404; }\n`,
       `  server { listen ${WEB}:${httpPort}; server_name pool.example.test; root ${webroot}; }\n`,
+      tlsServer(TLS_ON_80, httpPort, '_', certs.rest),
       tlsServer(WEB, tlsPort, '_', certs.rest).replace('ssl;', 'ssl default_server;'),
       tlsServer(WEB, tlsPort, 'selfsigned.example.test', certs.selfsigned),
       tlsServer(WEB, tlsPort, 'shop.example.test www.example.test halfdead.example.test', certs.shop),
@@ -381,6 +385,7 @@ export async function startLab(
         { host: WEB, port: tlsPort },
         { host: WEB2, port: tlsPort },
         { host: WEB, port: altPort },
+        { host: TLS_ON_80, port: httpPort },
         ...[...mailPorts.values()].map((port) => ({ host: WEB, port })),
       ],
       mailBody,
