@@ -725,6 +725,8 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
           '  - name: nope.example.test',
           '  - name: pool.example.test',
           `  - name: wrongname.example.test\n    address: ${WEB2}`,
+          // The same name pinned to each backend: one report per entry, none merged away.
+          `  - name: pool.example.test\n    address: ${WEB2}`,
           '  - name: ecdsa.example.test\n    port: 443',
           '',
         ].join('\n'),
@@ -740,6 +742,7 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
         'nope.example.test',
         'pool.example.test',
         'wrongname.example.test',
+        'pool.example.test',
         'ecdsa.example.test',
       ]);
       const codesOf = (i: number) => reports[i]!.findings.map((f) => f.code);
@@ -750,6 +753,7 @@ describe.skipIf(missing.length > 0)(`diagnose against nsd + unbound + nginx + op
       // address: skips DNS, keeps the name as SNI: 127.0.0.11 serves pool's certificate.
       expect(reports[4]!.findings.find((f) => f.code === 'tls.hostname_mismatch')?.evidence['address']).toBe(WEB2);
       expect(codesOf(5).filter((c) => c.startsWith('tls.'))).toEqual([]);
+      expect(codesOf(6).filter((c) => c.startsWith('tls.'))).toEqual([]);
       for (const rep of reports) {
         for (const c of rep.checks) {
           if (!['dns', 'endpoint'].includes(c.name)) expect(c.state, `${rep.target} ${c.name}`).toBe('skipped');
