@@ -10,7 +10,7 @@ import { buildChain, type ChainResult, type TrustStore } from '../core/chain.js'
 import { DEFAULT_EXPIRY, type ExpiryPolicy, expiryState, expiryThresholds, formatRemaining } from '../core/expiry.js';
 import type { Finding } from '../core/finding.js';
 import { certificateCovers, presentedNames } from '../core/hostname.js';
-import { type CertInfo, describeCert, summarizeCert } from '../core/x509.js';
+import { type CertInfo, certIdentity, describeCert, summarizeCert } from '../core/x509.js';
 import type { TlsProbeResult } from '../net/tls.js';
 
 export interface ServedExpectations {
@@ -38,18 +38,6 @@ const WEAK_HASHES = new Set(['md2', 'md5', 'sha1']);
 
 function where(r: TlsProbeResult): string {
   return `${r.address} port ${r.port}${r.connectPort !== r.port ? ` (connected to ${r.connectPort})` : ''}`;
-}
-
-function certEvidence(c: CertInfo): Record<string, unknown> {
-  return {
-    serial: c.serial,
-    sha256: c.sha256,
-    subject: c.subject,
-    sans: c.sans,
-    issuer: c.issuer,
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-  };
 }
 
 function sClient(r: TlsProbeResult, name: string): string {
@@ -80,7 +68,7 @@ function failureFinding(r: TlsProbeResult, name: string): Finding {
 }
 
 function validityFindings(r: TlsProbeResult, leaf: CertInfo, x: ServedExpectations): Finding[] {
-  const ev = { address: r.address, port: r.port, ...certEvidence(leaf) };
+  const ev = { address: r.address, port: r.port, ...certIdentity(leaf) };
   const desc = describeCert(leaf);
   const state = expiryState(leaf.notBeforeMs, leaf.notAfterMs, x.now, x.expiry ?? DEFAULT_EXPIRY);
   if (state === 'not_yet_valid') {
@@ -126,7 +114,7 @@ function nameFinding(r: TlsProbeResult, leaf: CertInfo, x: ServedExpectations): 
     finding(
       'tls.hostname_mismatch',
       `${r.address} serves a certificate for ${names.join(', ') || '(no names)'}, which does not cover ${wanted}: ${describeCert(leaf)}`,
-      { address: r.address, port: r.port, wanted, presented: names, ...certEvidence(leaf) },
+      { address: r.address, port: r.port, wanted, presented: names, ...certIdentity(leaf) },
       {
         fixes: [
           `Serve a certificate that lists ${wanted} in subjectAltName for SNI ${x.name} at ${r.address} (check the virtual host / server_name that answers).`,
@@ -139,7 +127,7 @@ function nameFinding(r: TlsProbeResult, leaf: CertInfo, x: ServedExpectations): 
 
 function trustFindings(r: TlsProbeResult, leaf: CertInfo, chain: ChainResult): Finding[] {
   if (chain.trusted) return [];
-  const ev = { address: r.address, port: r.port, ...certEvidence(leaf), presented: r.certs.map((c) => c.subject) };
+  const ev = { address: r.address, port: r.port, ...certIdentity(leaf), presented: r.certs.map((c) => c.subject) };
   if (leaf.selfSigned) {
     return [finding('tls.self_signed', `${r.address} serves a self-signed certificate: ${describeCert(leaf)}`, ev)];
   }
@@ -288,7 +276,7 @@ function driftFindings(r: TlsProbeResult, leaf: CertInfo, x: ServedExpectations)
     finding(
       'tls.stale_certificate',
       `${r.address} serves ${describeCert(leaf)}; expected ${expected}`,
-      { address: r.address, port: r.port, expected: x.expectSerial ?? x.expectSha256, ...certEvidence(leaf) },
+      { address: r.address, port: r.port, expected: x.expectSerial ?? x.expectSha256, ...certIdentity(leaf) },
       {
         fixes: [
           `${r.address} still serves serial ${leaf.serial}: reload it, or find the virtual host, keystore, load balancer or CDN that answers ${x.name} on port ${r.port} there.`,

@@ -208,8 +208,8 @@ export function splitPem(text: string): string[] {
   return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
 }
 
-/** summarizeCert returns the JSON-friendly facts of a certificate (no DER, no objects). */
-export function summarizeCert(c: CertInfo): Record<string, unknown> {
+/** certIdentity returns what names a certificate in findings: serial, fingerprint, names, issuer, dates. */
+export function certIdentity(c: CertInfo): Record<string, unknown> {
   return {
     serial: c.serial,
     sha256: c.sha256,
@@ -218,6 +218,13 @@ export function summarizeCert(c: CertInfo): Record<string, unknown> {
     issuer: c.issuer,
     notBefore: c.notBefore,
     notAfter: c.notAfter,
+  };
+}
+
+/** summarizeCert returns the JSON-friendly facts of a certificate (no DER, no objects). */
+export function summarizeCert(c: CertInfo): Record<string, unknown> {
+  return {
+    ...certIdentity(c),
     key: `${c.keyType}${c.keyBits ? ` ${c.keyBits}` : ''}${c.curve ? ` ${c.curve}` : ''}`,
     signatureAlgorithm: c.signatureAlgorithm,
     ...(c.aiaCaIssuers.length > 0 ? { aiaCaIssuers: c.aiaCaIssuers } : {}),
