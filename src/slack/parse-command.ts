@@ -55,9 +55,18 @@ export function parseCommandText(text: string): ChatCommand {
   return { subcommand: (first ?? 'help').toLowerCase(), args: tokens };
 }
 
-/** mentionCommand strips the leading `<@UBOT>` of an app_mention's text and parses the rest. */
-export function mentionCommand(text: string): ChatCommand {
-  return parseCommandText(text.replace(/^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*/i, ''));
+/**
+ * mentionCommand parses what follows the bot's mention in an app_mention's text: Slack sends the
+ * event for a mention anywhere (`hey <@UBOT> diagnose x`), so everything up to the bot's mention
+ * (the first mention when the bot's id is unknown) is dropped.
+ */
+export function mentionCommand(text: string, botUserId?: string): ChatCommand {
+  const mention = /<@([A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*/gi;
+  for (const m of text.matchAll(mention)) {
+    if (botUserId && m[1]!.toUpperCase() !== botUserId.toUpperCase()) continue;
+    return parseCommandText(text.slice(m.index + m[0].length));
+  }
+  return parseCommandText(text);
 }
 
 /** parseDiagnoseArgs validates `diagnose <name> [options]` from chat into a DiagnoseRequest. */

@@ -101,3 +101,13 @@ describe('log scrubbing', () => {
     expect(line).toContain('app_id=A1');
   });
 });
+
+test('mentionCommand reads what follows the bot mention, wherever it is', () => {
+  expect(mentionCommand('hey <@UBOT0001> diagnose x.example.com', 'UBOT0001')).toEqual({
+    subcommand: 'diagnose',
+    args: ['x.example.com'],
+  });
+  expect(mentionCommand('<@U0000002> can you <@UBOT0001> diagnose y.example.com', 'UBOT0001').args).toEqual([
+    'y.example.com',
+  ]);
+});

@@ -25,6 +25,8 @@ export interface SendOptions {
   timestamp?: number;
   /** Replace the computed signature (forgeries). */
   signature?: string;
+  /** Extra headers (`X-Slack-Retry-Num`, ...). */
+  headers?: Record<string, string>;
 }
 
 /** send posts a request to the URL signed with the secret; returns status and body text. */
@@ -40,6 +42,7 @@ export async function send(
       'content-type': r.contentType,
       'x-slack-request-timestamp': String(ts),
       'x-slack-signature': opts.signature ?? signature(opts.secret ?? SIGNING_SECRET, ts, r.body),
+      ...opts.headers,
     },
     body: r.body,
   });

@@ -18,7 +18,7 @@ export function appMention(services: Services) {
       const deps = { services, client, logger };
       const threadTs = event.thread_ts ?? event.ts;
       const origin = { userId, channelId: event.channel, threadTs, ...(body.team_id ? { teamId: body.team_id } : {}) };
-      const { subcommand, args } = mentionCommand(event.text);
+      const { subcommand, args } = mentionCommand(event.text, context.botUserId);
       if (subcommand !== 'diagnose') {
         const problem =
           subcommand === 'help' ? undefined : `Mention me with "diagnose <name>"; other commands are /cert ones.`;
