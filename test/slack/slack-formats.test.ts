@@ -123,6 +123,25 @@ describe('Events API as Slack sends it', () => {
     expect(h.slack.callsOf('chat.postMessage')).toHaveLength(1);
   });
 
+  test('a retry whose first delivery never arrived (connection_failed) is processed', async () => {
+    const req = eventCallback({
+      type: 'app_mention',
+      user: 'U0000003',
+      text: '<@UBOT0001> diagnose ok.example.test',
+      ts: '1699999999.000600',
+      channel: 'C0000001',
+      event_ts: '1699999999.000600',
+    });
+    const retry = await send(h.eventsUrl, req, {
+      headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'connection_failed' },
+    });
+    expect(retry.status).toBe(200);
+    await h.slack.waitFor('chat.update');
+    await send(h.eventsUrl, req, { headers: { 'x-slack-retry-num': '2', 'x-slack-retry-reason': 'http_timeout' } });
+    await sleep(200);
+    expect(h.slack.callsOf('chat.postMessage')).toHaveLength(1);
+  });
+
   test('a mention in a thread answers in that thread; a mention mid-sentence works too', async () => {
     await send(
       h.eventsUrl,

@@ -9,12 +9,31 @@ import { usageLines } from '../commands/index.js';
 
 type Args = SlackEventMiddlewareArgs<'app_mention'> & AllMiddlewareArgs;
 
+/** Event ids handled lately (Slack retries within minutes: at once, after 1 and after 5 minutes). */
+const seen = new Map<string, number>();
+const SEEN_MS = 60 * 60 * 1000;
+
+/**
+ * firstDelivery tells whether an event is new. Slack redelivers (X-Slack-Retry-Num) an event it
+ * thinks was not acknowledged, with the same event_id; a retry whose first delivery never reached
+ * us (reason `connection_failed` while restarting) is still new and must run.
+ */
+export function firstDelivery(eventId: string | undefined, retryNum: number, now = Date.now()): boolean {
+  if (!eventId) return retryNum === 0;
+  for (const [id, at] of seen) {
+    if (now - at < SEEN_MS && seen.size < 10_000) break;
+    seen.delete(id);
+  }
+  if (seen.has(eventId)) return false;
+  seen.set(eventId, now);
+  return true;
+}
+
 export function appMention(services: Services) {
   return async ({ event, client, logger, body, context }: Args): Promise<void> => {
     try {
       const userId = event.user;
-      // Slack redelivers an event it thinks was not acknowledged; the first delivery is already running.
-      if (!userId || (context.retryNum ?? 0) > 0) return;
+      if (!userId || !firstDelivery(body.event_id, context.retryNum ?? 0)) return;
       const deps = { services, client, logger };
       const threadTs = event.thread_ts ?? event.ts;
       const origin = { userId, channelId: event.channel, threadTs, ...(body.team_id ? { teamId: body.team_id } : {}) };
