@@ -65,7 +65,8 @@ export async function runClassifyLog(
       cause: err,
     });
   }
-  if (report.facts['bytes'] === 0) throw new InputError(`${file === '-' ? 'standard input' : file} is empty`);
+  if (report.facts['bytes'] === 0 || report.facts['blank'])
+    throw new InputError(`${file === '-' ? 'standard input' : file} is empty`);
   if (format === 'json') await write(renderJson(report));
   else {
     const text = renderText(report, { color: useColour() });

@@ -20,7 +20,7 @@ function describeIoError(err: unknown): string {
   return code ?? (err as Error).message;
 }
 
-/** readInputBytes reads a file, or stdin for `-`; a missing, unreadable or empty input is InputError. */
+/** readInputBytes reads a file, or stdin for `-`; a missing, unreadable or empty (blank) input is InputError. */
 export function readInputBytes(path: string): Buffer {
   let data: Buffer;
   try {
@@ -30,8 +30,14 @@ export function readInputBytes(path: string): Buffer {
       cause: err,
     });
   }
-  if (data.length === 0) throw new InputError(`${path === '-' ? 'standard input' : path} is empty`);
+  if (isBlank(data)) throw new InputError(`${path === '-' ? 'standard input' : path} is empty`);
   return data;
+}
+
+/** isBlank returns true for input with nothing but whitespace (`echo | certmedic lint-csr -` is empty input). */
+export function isBlank(data: Buffer): boolean {
+  for (const b of data) if (b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) return false;
+  return true;
 }
 
 /** readInputText reads a file or stdin as UTF-8 text. */

@@ -85,6 +85,8 @@ export class LogClassifier {
   private lineNo = 0;
   private bytes = 0;
   private longLines = 0;
+  /** Whether anything but whitespace was seen (a blank log is empty input to the CLI). */
+  private sawText = false;
   private readonly categories = new Map<LogCode, CategoryStats>();
   private readonly matches: LogMatch[] = [];
   private readonly started = performance.now();
@@ -97,6 +99,7 @@ export class LogClassifier {
   /** push feeds the next piece of the log. */
   push(chunk: string | Buffer): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    if (!this.sawText && /\S/.test(text)) this.sawText = true;
     this.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     let buf = this.pending + text;
     const lastNl = buf.lastIndexOf('\n');
@@ -179,6 +182,7 @@ export class LogClassifier {
       bytes: this.bytes,
       rules: this.rules.length,
       ...(this.longLines ? { longLines: this.longLines } : {}),
+      ...(this.sawText || /\S/.test(rest) ? {} : { blank: true }),
     };
     const checks = [{ name: 'log.classify', state: 'ran' as const }];
     if (cats.length === 0) {
