@@ -4,7 +4,10 @@
  */
 import { stringify } from 'node:querystring';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { BOT } from '../support/fake-slack.js';
+import { finding } from '../../src/core/catalog.js';
+import { makeReport } from '../../src/core/finding.js';
+import { reportMessage } from '../../src/slack/blocks/report.js';
+import { BOT, blockKitErrors } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
 import { eventCallback, send, slashCommand } from '../support/slack-requests.js';
 
@@ -157,5 +160,31 @@ describe('Events API as Slack sends it', () => {
     );
     const posted = await h.slack.waitFor('chat.postMessage');
     expect(posted.args['thread_ts']).toBe('1699999999.000400');
+  });
+});
+
+describe('what Slack would refuse (the fake answers invalid_blocks like Slack)', () => {
+  test('the fake refuses over-limit messages and views', () => {
+    const section = { type: 'section', text: { type: 'mrkdwn', text: 'x' } };
+    expect(blockKitErrors('chat.postMessage', { blocks: Array(51).fill(section) })).not.toEqual([]);
+    expect(
+      blockKitErrors('chat.update', { text: 'x', blocks: [{ type: 'header', text: { text: 'h'.repeat(151) } }] }),
+    ).not.toEqual([]);
+    expect(
+      blockKitErrors('views.open', { view: { type: 'modal', title: { text: 't'.repeat(25) }, blocks: [] } }),
+    ).not.toEqual([]);
+    expect(blockKitErrors('chat.postMessage', {})).toEqual(['no_text']);
+  });
+
+  test('a huge report (60 findings, 4,000-character details, 200 addresses) is accepted, with a text fallback', () => {
+    const findings = Array.from({ length: 60 }, (_, i) =>
+      finding('tls.expired', `${'d'.repeat(4000)} <!here> ${i}`, {}, { fixes: ['<@U999> & <!channel>'] }),
+    );
+    const addresses = Array.from({ length: 200 }, (_, i) => ({ address: `2001:db8::${i.toString(16)}` }));
+    const m = reportMessage(makeReport('shop.example.com', findings, [], { addresses }, 1), { reportId: 'abc1234567' });
+    expect(blockKitErrors('chat.update', m as never)).toEqual([]);
+    expect(m.text.length).toBeGreaterThan(0);
+    const all = JSON.stringify(m);
+    for (const bad of ['<!here>', '<!channel>', '<@U999>']) expect(all).not.toContain(bad);
   });
 });

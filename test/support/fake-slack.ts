@@ -174,6 +174,8 @@ export class FakeSlack {
       return;
     }
     if (failure?.error) return this.json(res, { ok: false, error: failure.error });
+    const invalid = blockKitErrors(method, args);
+    if (invalid.length) return this.json(res, { ok: false, error: 'invalid_blocks', errors: invalid });
     this.json(res, this.answer(method, args));
   }
 
@@ -277,4 +279,60 @@ export function channelIdOf(name: string): string {
     .replace(/^#/, '')
     .replace(/[^a-z0-9]/gi, '')
     .toUpperCase()}`;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON
+type Json = any;
+
+const MESSAGE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url']);
+const VIEW_METHODS = new Set(['views.open', 'views.update', 'views.push', 'views.publish']);
+
+/**
+ * blockKitErrors returns what Slack would refuse in a message or view (`invalid_blocks`): its
+ * documented limits on blocks, texts, fields, buttons, titles and private_metadata, and a
+ * message with neither text nor blocks (`no_text`).
+ */
+export function blockKitErrors(method: string, args: Record<string, Json>): string[] {
+  const errors: string[] = [];
+  const len = (t: Json) => (typeof t?.text === 'string' ? [...t.text].length : 0);
+  const over = (what: string, n: number, max: number) => n > max && errors.push(`${what}: ${n} > ${max}`);
+  const checkBlocks = (blocks: Json[], max: number) => {
+    over('blocks', blocks.length, max);
+    for (const b of blocks) {
+      if (b.type === 'header') over('header text', len(b.text), 150);
+      if (b.type === 'section') {
+        if (b.text) over('section text', len(b.text), 3000);
+        if (b.fields) over('section fields', b.fields.length, 10);
+        for (const f of b.fields ?? []) over('field text', len(f), 2000);
+        if (!b.text && !b.fields) errors.push('section without text or fields');
+      }
+      if (b.type === 'context') over('context elements', b.elements.length, 10);
+      const elements = b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : [];
+      if (b.type === 'actions') over('actions elements', elements.length, 25);
+      for (const e of elements) {
+        if (e.type === 'button') {
+          over('button text', len(e.text), 75);
+          over('button value', String(e.value ?? '').length, 2000);
+        }
+        over('action_id', String(e.action_id ?? '').length, 255);
+      }
+    }
+  };
+  if (MESSAGE_METHODS.has(method)) {
+    const blocks = args['blocks'];
+    if (!args['text'] && !(Array.isArray(blocks) && blocks.length)) errors.push('no_text');
+    if (Array.isArray(blocks)) checkBlocks(blocks, 50);
+    if (typeof args['text'] === 'string') over('text', args['text'].length, 40_000);
+  }
+  if (VIEW_METHODS.has(method) && args['view']) {
+    const view = args['view'];
+    checkBlocks(view.blocks ?? [], 100);
+    if (view.type === 'modal') {
+      over('modal title', len(view.title), 24);
+      if (view.submit) over('modal submit', len(view.submit), 24);
+      if (view.close) over('modal close', len(view.close), 24);
+    }
+    over('private_metadata', String(view.private_metadata ?? '').length, 3000);
+  }
+  return errors;
 }
