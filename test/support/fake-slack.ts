@@ -307,6 +307,13 @@ export function blockKitErrors(method: string, args: Record<string, Json>): stri
         if (!b.text && !b.fields) errors.push('section without text or fields');
       }
       if (b.type === 'context') over('context elements', b.elements.length, 10);
+      if (b.type === 'input' && b.element) {
+        const e = b.element;
+        if (e.max_length !== undefined) over('input max_length', e.max_length, 3000);
+        if (typeof e.initial_value === 'string') over('input initial_value', e.initial_value.length, 3000);
+        if (Array.isArray(e.options)) over('select options', e.options.length, 100);
+        for (const o of e.options ?? []) over('option text', len(o.text), 75);
+      }
       const elements = b.type === 'actions' ? b.elements : b.accessory ? [b.accessory] : [];
       if (b.type === 'actions') over('actions elements', elements.length, 25);
       for (const e of elements) {
