@@ -87,6 +87,8 @@ export class LogClassifier {
   private longLines = 0;
   /** Whether anything but whitespace was seen (a blank log is empty input to the CLI). */
   private sawText = false;
+  /** Whether the last piece scanned was part of a long line still without its newline. */
+  private inLongLine = false;
   private readonly categories = new Map<LogCode, CategoryStats>();
   private readonly matches: LogMatch[] = [];
   private readonly started = performance.now();
@@ -109,17 +111,23 @@ export class LogClassifier {
       return;
     }
     this.scan(buf, lastNl + 1);
+    this.inLongLine = false;
     buf = buf.slice(lastNl + 1);
     this.pending = buf;
     if (this.pending.length > MAX_LINE) this.flushLongLine();
   }
 
-  /** flushLongLine treats an over-long unfinished line as a line of its own (binary or minified input). */
+  /**
+   * flushLongLine scans an over-long unfinished line piece by piece (binary or minified input);
+   * the pieces keep the line's number, so later lines keep theirs whatever the chunk sizes.
+   */
   private flushLongLine(): void {
     this.longLines++;
     const line = this.pending;
     this.pending = '';
     this.scan(`${line}\n`, line.length + 1);
+    this.lineNo--;
+    this.inLongLine = true;
   }
 
   /**
@@ -175,6 +183,7 @@ export class LogClassifier {
     const rest = this.pending + this.decoder.end();
     this.pending = '';
     if (rest !== '') this.scan(`${rest}\n`, rest.length + 1);
+    else if (this.inLongLine) this.lineNo++;
     const target = this.options.target ?? '-';
     const cats = [...this.categories.values()];
     const facts = {
