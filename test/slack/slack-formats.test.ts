@@ -9,7 +9,7 @@ import { makeReport } from '../../src/core/finding.js';
 import { reportMessage } from '../../src/slack/blocks/report.js';
 import { BOT, blockKitErrors } from '../support/fake-slack.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
-import { eventCallback, send, slashCommand } from '../support/slack-requests.js';
+import { blockAction, eventCallback, send, slashCommand } from '../support/slack-requests.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -186,5 +186,23 @@ describe('what Slack would refuse (the fake answers invalid_blocks like Slack)',
     expect(m.text.length).toBeGreaterThan(0);
     const all = JSON.stringify(m);
     for (const bad of ['<!here>', '<!channel>', '<@U999>']) expect(all).not.toContain(bad);
+  });
+});
+
+describe('block_actions as Slack sends them', () => {
+  test('Escalate whose modal cannot open (expired_trigger_id) tells the clicker instead of nothing', async () => {
+    await send(h.eventsUrl, slashCommand('diagnose ok.example.test', { user: 'U0000005' }));
+    const update = await h.slack.waitFor('chat.update');
+    const id = update.args['blocks'].find((b: { type: string }) => b.type === 'actions').elements[0].value;
+    h.slack.reset();
+    h.slack.fail('views.open', { error: 'expired_trigger_id' });
+    const r = await send(
+      h.eventsUrl,
+      blockAction('report.escalate', id, { user: 'U0000005', responseUrl: h.slack.responseUrl('esc') }),
+    );
+    expect(r.status).toBe(200);
+    const told = await h.slack.waitFor('response_url');
+    expect(told.args['response_type']).toBe('ephemeral');
+    expect(told.args['text']).toContain('expired_trigger_id');
   });
 });

@@ -1,10 +1,11 @@
 /** Escalate: open the modal prefilled with the escalation summary (inventory context when known). */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { errorMessage } from '../../../core/errors.js';
 import { buildEscalation } from '../../../services/escalation.js';
 import type { Services } from '../../../services/index.js';
 import { escalationModal } from '../../blocks/escalation.js';
 import { noticeMessage } from '../../blocks/messages.js';
-import { tellUser } from '../../report-flow.js';
+import { slackErrorCode, tellUser } from '../../report-flow.js';
 import { checkClick, originOf } from './guard.js';
 
 type Args = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -29,10 +30,23 @@ export function escalateAction(services: Services) {
       const context = await services.escalationContext?.(stored.request.name);
       const summary = buildEscalation(stored.id, stored.report!, context);
       const metadata: EscalationMetadata = { id: stored.id, channel: origin.channelId };
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: escalationModal(summary, JSON.stringify(metadata)) as never,
-      });
+      try {
+        await client.views.open({
+          trigger_id: body.trigger_id,
+          view: escalationModal(summary, JSON.stringify(metadata)) as never,
+        });
+      } catch (err) {
+        // expired_trigger_id (the click is over 3 s old by now), a modal already open, ...: say so.
+        logger.error(`views.open for escalating ${stored.id} failed: ${errorMessage(err)}`);
+        await tellUser(
+          { services, client, logger },
+          origin,
+          noticeMessage(
+            ':x:',
+            `I could not open the escalation form (${slackErrorCode(err) ?? errorMessage(err)}). Click Escalate again.`,
+          ),
+        );
+      }
     } catch (error) {
       logger.error(error);
     }
