@@ -48,9 +48,14 @@ export interface ChatCommand {
   args: string[];
 }
 
+/** uncode returns a word without the `code` or ```code block``` marks a user typed around it. */
+function uncode(token: string): string {
+  return /^(`{1,3})([^`]+)\1$/.exec(token)?.[2] ?? token;
+}
+
 /** parseCommandText returns the subcommand (lower-cased, `help` when empty) and its arguments. */
 export function parseCommandText(text: string): ChatCommand {
-  const tokens = tokenize(unwrapSlackText(text.slice(0, 4000)));
+  const tokens = tokenize(unwrapSlackText(text.slice(0, 4000))).map(uncode);
   const first = tokens.shift();
   return { subcommand: (first ?? 'help').toLowerCase(), args: tokens };
 }

@@ -111,3 +111,11 @@ test('mentionCommand reads what follows the bot mention, wherever it is', () => 
     'y.example.com',
   ]);
 });
+
+test('a name typed as `code` or ```code``` is the name', () => {
+  expect(parseCommandText('diagnose `shop.example.com` --ca ```letsencrypt```')).toEqual({
+    subcommand: 'diagnose',
+    args: ['shop.example.com', '--ca', 'letsencrypt'],
+  });
+  expect(mentionCommand('<@UBOT0001> diagnose `x.example.com`', 'UBOT0001').args).toEqual(['x.example.com']);
+});
