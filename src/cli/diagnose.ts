@@ -97,6 +97,8 @@ export interface ParsedDiagnose {
 
 /** parseDiagnose validates every option of `certmedic diagnose` (exit 2 on any mistake). */
 export function parseDiagnose(target: string, o: DiagnoseOptions, config: Config): ParsedDiagnose {
+  // A command-line argument is taken as given: surrounding spaces are spaces (DESIGN.md "Names").
+  if (/\s/.test(target)) throw new UsageError(`invalid name ${JSON.stringify(target)}: empty or contains spaces`);
   const req = parseDiagnoseRequest(target, o, config);
   return {
     req,
