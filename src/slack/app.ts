@@ -11,6 +11,9 @@ import type { Services } from '../services/index.js';
 import { registerListeners } from './listeners/index.js';
 import { boltLogger, createLogger } from './logger.js';
 
+/** How long a request may wait for a listener's ack before it is acked empty (Slack waits 3 s). */
+const UNHANDLED_ACK_MS = 2500;
+
 export interface CreateAppOptions {
   config: Config;
   services: Services;
@@ -54,7 +57,21 @@ export function createApp(opts: CreateAppOptions): SlackApp {
       });
       receiver = socketReceiver;
     } else if (config.slack.signingSecret) {
-      httpReceiver = new HTTPReceiver({ signingSecret: config.slack.signingSecret, logger: bolt });
+      httpReceiver = new HTTPReceiver({
+        signingSecret: config.slack.signingSecret,
+        logger: bolt,
+        // A request no listener acknowledges (a button of an old message version, a shortcut the
+        // manifest does not declare) is acked empty before Slack's 3 s timeout, instead of Bolt's
+        // default 404 after 3.001 s, which Slack shows the user as an error.
+        unhandledRequestTimeoutMillis: UNHANDLED_ACK_MS,
+        unhandledRequestHandler: ({ response }) => {
+          logger.warn('no listener acknowledged a Slack request; acknowledged it empty');
+          if (!response.headersSent) {
+            response.writeHead(200);
+            response.end();
+          }
+        },
+      });
       receiver = httpReceiver;
     } else throw new ConfigError('set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)');
   }

@@ -190,6 +190,12 @@ describe('what Slack would refuse (the fake answers invalid_blocks like Slack)',
 });
 
 describe('block_actions as Slack sends them', () => {
+  test('a click no listener knows (an old message version) is acknowledged 200, not 404', async () => {
+    const r = await send(h.eventsUrl, blockAction('legacy.unknown_button', 'x'));
+    expect(r.status).toBe(200);
+    expect(h.slack.calls).toEqual([]);
+  });
+
   test('Escalate whose modal cannot open (expired_trigger_id) tells the clicker instead of nothing', async () => {
     await send(h.eventsUrl, slashCommand('diagnose ok.example.test', { user: 'U0000005' }));
     const update = await h.slack.waitFor('chat.update');
