@@ -14,7 +14,11 @@ export function parsePortMap(text: string): PortMap {
     if (item === '') continue;
     const m = /^(\d+)=(\d+)$/.exec(item);
     if (!m) throw new UsageError(`invalid --port-map entry ${JSON.stringify(item)}: expected from=to`);
-    map.set(parsePort(m[1]!, item), parsePort(m[2]!, item));
+    const from = parsePort(m[1]!, item);
+    const to = parsePort(m[2]!, item);
+    if (map.has(from) && map.get(from) !== to)
+      throw new UsageError(`invalid --port-map: port ${from} is mapped to both ${map.get(from)} and ${to}`);
+    map.set(from, to);
   }
   if (map.size === 0) throw new UsageError('invalid --port-map: empty');
   return map;
