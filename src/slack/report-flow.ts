@@ -150,8 +150,50 @@ async function postAndRun(deps: FlowDeps, origin: Origin, req: DiagnoseRequest, 
   }
   services.slackStore.setMessage(id, { channelId: origin.channelId, ...(ts ? { messageTs: ts } : {}), delivery });
   const message = await runAndRender(deps, id, req, origin.userId);
-  await deliver(deps, { delivery, channelId: origin.channelId, ...(ts ? { messageTs: ts } : {}) }, origin, message);
+  await deliverReport(
+    deps,
+    id,
+    { delivery, channelId: origin.channelId, ...(ts ? { messageTs: ts } : {}) },
+    origin,
+    message,
+  );
   return id;
+}
+
+/**
+ * deliverReport replaces the report's message; when that fails (the message was deleted:
+ * `message_not_found`, the response_url expired, ...), the report is posted as a new message
+ * (remembered for Retry), and when even that fails the user is told, so no "Diagnosing …" stays.
+ */
+async function deliverReport(
+  deps: FlowDeps,
+  id: string,
+  where: Pick<StoredReport, 'delivery' | 'channelId' | 'messageTs'>,
+  origin: Origin,
+  message: MessagePayload,
+): Promise<void> {
+  try {
+    await deliver(deps, where, origin, message);
+    return;
+  } catch (err) {
+    deps.logger.error(`could not update the message of report ${id}: ${errorMessage(err)}`);
+  }
+  const channel = where.channelId ?? origin.channelId;
+  try {
+    const posted = await deps.client.chat.postMessage({
+      channel,
+      ...(origin.threadTs ? { thread_ts: origin.threadTs } : {}),
+      ...message,
+    });
+    if (posted.ts)
+      deps.services.slackStore.setMessage(id, { channelId: channel, messageTs: posted.ts, delivery: 'chat' });
+  } catch (err) {
+    await tellUser(
+      deps,
+      origin,
+      noticeMessage(':x:', `I could not deliver the report (${slackErrorCode(err) ?? errorMessage(err)}).`),
+    );
+  }
 }
 
 /** deliver replaces the report's message: chat.update, or response_url with replace_original. */
@@ -185,7 +227,11 @@ async function rerun(deps: FlowDeps, stored: StoredReport, origin: Origin): Prom
     ...(stored.channelId ? { channelId: stored.channelId } : {}),
     ...(stored.messageTs ? { messageTs: stored.messageTs } : {}),
   };
-  await deliver(deps, where, origin, progressMessage(stored.target, 'Re-checking'));
+  try {
+    await deliver(deps, where, origin, progressMessage(stored.target, 'Re-checking'));
+  } catch (err) {
+    deps.logger.warn(`could not mark report ${stored.id} as re-checking: ${errorMessage(err)}`);
+  }
   const message = await runAndRender(deps, stored.id, stored.request, origin.userId);
-  await deliver(deps, where, origin, message);
+  await deliverReport(deps, stored.id, where, origin, message);
 }

@@ -212,3 +212,18 @@ describe('block_actions as Slack sends them', () => {
     expect(told.args['text']).toContain('expired_trigger_id');
   });
 });
+
+describe('when the report message is gone', () => {
+  test('chat.update message_not_found: the report is posted anew and remembered for Retry', async () => {
+    h.slack.fail('chat.update', { error: 'message_not_found' });
+    await send(h.eventsUrl, slashCommand('diagnose ok.example.test', { user: 'U0000006' }));
+    const again = await h.slack.waitFor('chat.postMessage', (c) => !String(c.args['text']).includes('Diagnosing'));
+    const actions = again.args['blocks'].find((b: { type: string }) => b.type === 'actions');
+    const id = actions.elements[0].value;
+    const posted = h.slack.callsOf('chat.postMessage');
+    expect(posted).toHaveLength(2);
+    const newTs = h.slack.messages.find((m) => m.blocks === again.args['blocks'])?.ts;
+    expect(h.services.slackStore.get(id)?.messageTs).toBe(newTs);
+    expect(newTs).toBeDefined();
+  });
+});
