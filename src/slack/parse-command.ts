@@ -25,11 +25,15 @@ export const CHAT_OPTIONS: Readonly<Record<string, { key: keyof DiagnoseOptions;
   '--account-uri': { key: 'accountUri' },
 };
 
-/** unwrapSlackText undoes Slack's formatting of typed text: links back to their label, entities decoded. */
+/**
+ * unwrapSlackText undoes Slack's formatting of typed text: links back to their label, a bare link
+ * to its host when it is only a host (`<http://shop.example.com/>`), else the whole URL (an
+ * `--account-uri https://acme.example/acct/1` arrives as `<https://acme.example/acct/1>`), entities decoded.
+ */
 export function unwrapSlackText(text: string): string {
   return text
     .replace(/<(?:https?:\/\/|mailto:)[^|>]*\|([^>]*)>/g, '$1')
-    .replace(/<(?:https?:\/\/)([^>|]*?)\/?>/g, '$1')
+    .replace(/<(https?:\/\/[^>|]*)>/g, (_, url: string) => /^https?:\/\/([^/?#]+)\/?$/.exec(url)?.[1] ?? url)
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');

@@ -119,3 +119,12 @@ test('a name typed as `code` or ```code``` is the name', () => {
   });
   expect(mentionCommand('<@UBOT0001> diagnose `x.example.com`', 'UBOT0001').args).toEqual(['x.example.com']);
 });
+
+test('a linked URL keeps its scheme and path unless it is only a host (--account-uri)', () => {
+  expect(unwrapSlackText('--account-uri <https://acme.example/acme/acct/123>')).toBe(
+    '--account-uri https://acme.example/acme/acct/123',
+  );
+  expect(unwrapSlackText('<http://shop.example.com:8443/>')).toBe('shop.example.com:8443');
+  const { args } = parseCommandText('diagnose shop.example.com --account-uri <https://acme.example/acme/acct/123>');
+  expect(parseDiagnoseArgs(args, config).accountUri).toBe('https://acme.example/acme/acct/123');
+});
