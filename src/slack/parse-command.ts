@@ -85,7 +85,8 @@ export function parseDiagnoseArgs(args: readonly string[], config: Pick<Config, 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('--') && !/^[—–]/.test(arg)) {
-      names.push(arg);
+      // A pasted URL (https://shop.example.com/checkout) names its host and port.
+      names.push(/^https?:\/\/([^/?#@]+)/i.exec(arg)?.[1] ?? arg);
       continue;
     }
     // Slack clients may turn `--` into an em or en dash.

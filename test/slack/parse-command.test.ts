@@ -128,3 +128,9 @@ test('a linked URL keeps its scheme and path unless it is only a host (--account
   const { args } = parseCommandText('diagnose shop.example.com --account-uri <https://acme.example/acme/acct/123>');
   expect(parseDiagnoseArgs(args, config).accountUri).toBe('https://acme.example/acme/acct/123');
 });
+
+test('a pasted URL diagnoses its host and port', () => {
+  const { args } = parseCommandText('diagnose <https://shop.example.com:8443/checkout?x=1>');
+  const req = parseDiagnoseArgs(args, config);
+  expect([req.name, req.port]).toEqual(['shop.example.com', 8443]);
+});
