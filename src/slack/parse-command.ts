@@ -67,13 +67,15 @@ export function parseCommandText(text: string): ChatCommand {
 /**
  * mentionCommand parses what follows the bot's mention in an app_mention's text: Slack sends the
  * event for a mention anywhere (`hey <@UBOT> diagnose x`), so everything up to the bot's mention
- * (the first mention when the bot's id is unknown) is dropped.
+ * (the first mention when the bot's id is unknown) is dropped; a mention at the end reads what came before.
  */
 export function mentionCommand(text: string, botUserId?: string): ChatCommand {
   const mention = /<@([A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*/gi;
   for (const m of text.matchAll(mention)) {
     if (botUserId && m[1]!.toUpperCase() !== botUserId.toUpperCase()) continue;
-    return parseCommandText(text.slice(m.index + m[0].length));
+    const after = text.slice(m.index + m[0].length);
+    // `diagnose shop.example.com @certmedic`: the command came before the mention.
+    return parseCommandText(after.trim() ? after : text.slice(0, m.index));
   }
   return parseCommandText(text);
 }

@@ -134,3 +134,11 @@ test('a pasted URL diagnoses its host and port', () => {
   const req = parseDiagnoseArgs(args, config);
   expect([req.name, req.port]).toEqual(['shop.example.com', 8443]);
 });
+
+test('a mention at the end reads the command before it', () => {
+  expect(mentionCommand('diagnose z.example.com <@UBOT0001>', 'UBOT0001')).toEqual({
+    subcommand: 'diagnose',
+    args: ['z.example.com'],
+  });
+  expect(mentionCommand('<@UBOT0001>', 'UBOT0001').subcommand).toBe('help');
+});
