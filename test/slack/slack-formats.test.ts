@@ -78,6 +78,19 @@ describe('slash commands as Slack posts them', () => {
     expect(all).not.toContain('<!channel>');
   });
 
+  test.each([
+    ['<!here>'],
+    ['&lt;!channel&gt; x'],
+    ['<@U0000002|bob>'],
+    ['status <!subteam^S123|@team>'],
+    ['watch <#C0000002|general>'],
+    ['diagnose <mailto:a@b.example|a@b.example>'],
+  ])('%j: the ephemeral answer mentions nobody', async (text) => {
+    const r = await send(h.eventsUrl, realCommand(text));
+    expect(r.status).toBe(200);
+    expect(r.text).not.toMatch(/<[!@#]/);
+  });
+
   test('/cert diagnose with no name, and empty text, answer the usage in the ack', async () => {
     for (const text of ['', 'diagnose', 'diagnose   ']) {
       const r = await send(h.eventsUrl, realCommand(text));
