@@ -134,10 +134,7 @@ program
   });
 
 async function main(argv: string[]): Promise<void> {
-  if (argv.length <= 2) {
-    program.outputHelp();
-    return;
-  }
+  if (argv.length <= 2) fail('missing command: diagnose, scan, lint-csr or classify-log (see certmedic --help)');
   try {
     await program.parseAsync(argv);
   } catch (err) {

@@ -193,6 +193,7 @@ describe('certmedic usage errors exit 2 with one line on stderr', () => {
     [['diagnose', 'example.com', '--account-uri', 'not a uri']],
     [['diagnose']],
     [['frobnicate']],
+    [[]],
   ])('%j', async (args) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);
