@@ -147,6 +147,9 @@ export function parseDiagnoseRequest(
     throw new UsageError('--http-token and --file-path need --method http-01');
   }
   if (o.txt !== undefined && method !== 'dns-01') throw new UsageError('--txt goes with --method dns-01 only');
+  for (const key of ['keyAuthorization', 'fileContent', 'txt'] as const) {
+    if (o[key] !== undefined && o[key]!.trim() === '') throw new UsageError(`invalid ${FLAG[key]}: empty value`);
+  }
   if (o.expectSerial !== undefined && o.expectSha256 !== undefined) {
     throw new UsageError('give --expect-serial or --expect-sha256, not both');
   }

@@ -194,6 +194,8 @@ describe('certmedic usage errors exit 2 with one line on stderr', () => {
     [['diagnose']],
     [['frobnicate']],
     [[]],
+    [['diagnose', 'example.com', '--method', 'dns-01', '--txt', '']],
+    [['diagnose', 'example.com', '--http-token', 'abc', '--key-authorization', ' ']],
   ])('%j', async (args) => {
     const r = await runCli(args as string[]);
     expect(r.code).toBe(2);
