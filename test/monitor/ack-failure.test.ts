@@ -1,25 +1,7 @@
 /** The alert listeners when Slack's ack fails, through the real Bolt app (a receiver whose ack rejects). */
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FlakyReceiver } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
-
-class FlakyReceiver implements Receiver {
-  app?: App;
-  init(app: App): void {
-    this.app = app;
-  }
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async deliver(body: Record<string, unknown>, failAck: boolean): Promise<void> {
-    const event: ReceiverEvent = {
-      body,
-      ack: async () => {
-        if (failAck) throw new Error('ack failed: connection closed');
-      },
-    };
-    await this.app!.processEvent(event);
-  }
-}
 
 const receiver = new FlakyReceiver();
 let h: Harness;

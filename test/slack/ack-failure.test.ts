@@ -2,31 +2,9 @@
  * A listener whose ack fails, through the real Bolt app: a receiver (any receiver plugs into
  * createApp) hands the app events whose ack rejects, like a connection dropped before the ack.
  */
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { FlakyReceiver } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
-
-class FlakyReceiver implements Receiver {
-  app?: App;
-  init(app: App): void {
-    this.app = app;
-  }
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  /** deliver processes one body; its ack fails when `failAck` is set. */
-  async deliver(body: Record<string, unknown>, failAck: boolean): Promise<unknown[]> {
-    const acks: unknown[] = [];
-    const event: ReceiverEvent = {
-      body,
-      ack: async (response?: unknown) => {
-        if (failAck) throw new Error('ack failed: connection closed');
-        acks.push(response ?? null);
-      },
-    };
-    await this.app!.processEvent(event);
-    return acks;
-  }
-}
 
 const receiver = new FlakyReceiver();
 let h: Harness;

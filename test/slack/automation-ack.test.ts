@@ -2,28 +2,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Listening, type RecordedRequest, startPlatformApi } from '../support/automation.js';
+import { FlakyReceiver } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
-
-class FlakyReceiver implements Receiver {
-  app?: App;
-  init(app: App): void {
-    this.app = app;
-  }
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async deliver(body: Record<string, unknown>, failAck: boolean): Promise<void> {
-    const event: ReceiverEvent = {
-      body,
-      ack: async () => {
-        if (failAck) throw new Error('ack failed: connection closed');
-      },
-    };
-    await this.app!.processEvent(event);
-  }
-}
 
 const receiver = new FlakyReceiver();
 let h: Harness;

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { FlakyReceiver } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
 import { send, slashCommand, viewSubmission } from '../support/slack-requests.js';
 
@@ -196,24 +196,6 @@ describe('/cert log', () => {
     expect(r.text).toContain('/cert log');
   });
 });
-
-class FlakyReceiver implements Receiver {
-  app?: App;
-  init(app: App): void {
-    this.app = app;
-  }
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async deliver(body: Record<string, unknown>, failAck: boolean): Promise<void> {
-    const event: ReceiverEvent = {
-      body,
-      ack: async () => {
-        if (failAck) throw new Error('ack failed: connection closed');
-      },
-    };
-    await this.app!.processEvent(event);
-  }
-}
 
 describe('ack failures', () => {
   const receiver = new FlakyReceiver();
