@@ -68,7 +68,7 @@ describe('Socket Mode', () => {
       event_time: 1,
       event: { type: 'app_home_opened', user: 'U0000001', channel: 'D1', tab: 'home', event_ts: '1' },
     });
-    expect(ack.envelope_id).toBeTruthy();
+    expect(ack.envelope_id).toMatch(/^\S+$/);
     const pub = await h.slack.waitFor('views.publish');
     expect(JSON.stringify(pub.args['view'])).toContain('locked.example.test');
   });
