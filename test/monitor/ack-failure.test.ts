@@ -1,6 +1,6 @@
 /** The alert listeners when Slack's ack fails, through the real Bolt app (a receiver whose ack rejects). */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FlakyReceiver } from '../support/flaky-receiver.js';
+import { FlakyReceiver, rawClick } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
 
 const receiver = new FlakyReceiver();
@@ -10,17 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-function click(actionId: string, value: string): Record<string, unknown> {
-  return {
-    type: 'block_actions',
-    team: { id: 'T0000001' },
-    user: { id: 'U0000001' },
-    channel: { id: 'C0000001' },
-    container: { type: 'message', message_ts: '1.1', channel_id: 'C0000001' },
-    trigger_id: 't',
-    actions: [{ type: 'button', action_id: actionId, block_id: 'alert_actions', value, action_ts: '1' }],
-  };
-}
+const click = (actionId: string, value: string) => rawClick(actionId, value, 'alert_actions');
 
 describe('alert listeners when the ack fails', () => {
   test('Acknowledge: the failure is logged and the alert is not acknowledged', async () => {

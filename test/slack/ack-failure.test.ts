@@ -3,7 +3,7 @@
  * createApp) hands the app events whose ack rejects, like a connection dropped before the ack.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { FlakyReceiver } from '../support/flaky-receiver.js';
+import { FlakyReceiver, rawClick } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
 
 const receiver = new FlakyReceiver();
@@ -46,20 +46,7 @@ describe('ack failures', () => {
   test('a failing ack on a button click is logged and nothing else happens', async () => {
     h.slack.reset();
     h.logs.length = 0;
-    await receiver.deliver(
-      {
-        type: 'block_actions',
-        team: { id: 'T0000001' },
-        user: { id: 'U0000001' },
-        channel: { id: 'C0000001' },
-        container: { type: 'message', message_ts: '1.1', channel_id: 'C0000001' },
-        trigger_id: 't',
-        actions: [
-          { type: 'button', action_id: 'report.retry', block_id: 'report_actions', value: 'abc', action_ts: '1' },
-        ],
-      },
-      true,
-    );
+    await receiver.deliver(rawClick('report.retry', 'abc'), true);
     await new Promise((r) => setTimeout(r, 200));
     expect(h.logs.join('')).toContain('ack failed');
     expect(h.slack.calls.filter((c) => c.method !== 'auth.test')).toEqual([]);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Listening, type RecordedRequest, startPlatformApi } from '../support/automation.js';
-import { FlakyReceiver } from '../support/flaky-receiver.js';
+import { FlakyReceiver, rawClick } from '../support/flaky-receiver.js';
 import { type Harness, startHarness } from '../support/slack-app.js';
 
 const receiver = new FlakyReceiver();
@@ -59,26 +59,7 @@ describe('ack failures in automation listeners', () => {
   test('an action button: logged, the action does not run', async () => {
     const [offer] = h.services.automation!.actions.offer('shop', { channelId: 'C0000001' });
     h.logs.length = 0;
-    await receiver.deliver(
-      {
-        type: 'block_actions',
-        team: { id: 'T0000001' },
-        user: { id: 'U0000001' },
-        channel: { id: 'C0000001' },
-        container: { type: 'message', message_ts: '1.1', channel_id: 'C0000001' },
-        trigger_id: 't',
-        actions: [
-          {
-            type: 'button',
-            action_id: 'automation_run:0',
-            block_id: 'report_actions',
-            value: offer!.request.id,
-            action_ts: '1',
-          },
-        ],
-      },
-      true,
-    );
+    await receiver.deliver(rawClick('automation_run:0', offer!.request.id), true);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.logs.join('')).toContain('ack failed: connection closed');
     expect(api.requests).toEqual([]);

@@ -25,3 +25,16 @@ export class FlakyReceiver implements Receiver {
     return acks;
   }
 }
+
+/** rawClick returns the smallest block_actions body Bolt routes: one button click in C0000001. */
+export function rawClick(actionId: string, value: string, blockId = 'report_actions'): Record<string, unknown> {
+  return {
+    type: 'block_actions',
+    team: { id: 'T0000001' },
+    user: { id: 'U0000001' },
+    channel: { id: 'C0000001' },
+    container: { type: 'message', message_ts: '1.1', channel_id: 'C0000001' },
+    trigger_id: 't',
+    actions: [{ type: 'button', action_id: actionId, block_id: blockId, value, action_ts: '1' }],
+  };
+}

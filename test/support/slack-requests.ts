@@ -89,15 +89,9 @@ function interaction(payload: Record<string, unknown>): SignedRequest {
   };
 }
 
-/** blockAction returns a button click on a message. */
-export function blockAction(
-  actionId: string,
-  value: string,
-  who: Who & { messageTs?: string; responseUrl?: string } = {},
-): SignedRequest {
-  const channel = who.channel ?? 'C0000001';
-  return interaction({
-    type: 'block_actions',
+/** actor returns the team, user, app and token fields every interaction payload carries. */
+function actor(who: Who) {
+  return {
     team: { id: who.team ?? BOT.teamId, domain: 'fake' },
     user: {
       id: who.user ?? 'U0000001',
@@ -107,6 +101,19 @@ export function blockAction(
     },
     api_app_id: BOT.appId,
     token: 'deprecated-verification-token',
+  };
+}
+
+/** blockAction returns a button click on a message. */
+export function blockAction(
+  actionId: string,
+  value: string,
+  who: Who & { messageTs?: string; responseUrl?: string } = {},
+): SignedRequest {
+  const channel = who.channel ?? 'C0000001';
+  return interaction({
+    type: 'block_actions',
+    ...actor(who),
     container: {
       type: 'message',
       message_ts: who.messageTs ?? '1700000000.000001',
@@ -139,15 +146,7 @@ export function viewSubmission(
 ): SignedRequest {
   return interaction({
     type: 'view_submission',
-    team: { id: who.team ?? BOT.teamId, domain: 'fake' },
-    user: {
-      id: who.user ?? 'U0000001',
-      username: who.userName ?? 'alice',
-      name: who.userName ?? 'alice',
-      team_id: who.team ?? BOT.teamId,
-    },
-    api_app_id: BOT.appId,
-    token: 'deprecated-verification-token',
+    ...actor(who),
     trigger_id: `trigger.${Date.now()}`,
     view: {
       id: who.viewId ?? 'V0000001',
