@@ -31,53 +31,48 @@ const CLASS_ESCAPES = new Set([
 ]);
 const MIN_KEYWORD = 3;
 
+/**
+ * walk visits the characters of a regex source from `i`, skipping escapes and character classes,
+ * with the group depth before each one; it stops at the index where `visit` returns true.
+ */
+function walk(s: string, i: number, visit: (j: number, depth: number) => boolean): number {
+  let depth = 0;
+  for (let j = i; j < s.length; j++) {
+    const ch = s[j];
+    if (ch === '\\') {
+      j++;
+      continue;
+    }
+    if (ch === '[') {
+      j = skipClass(s, j) - 1;
+      continue;
+    }
+    if (visit(j, depth)) return j;
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+  }
+  return s.length;
+}
+
 /** splitAlternatives splits a regex source at its top-level `|`. */
 export function splitAlternatives(source: string): string[] {
   const out: string[] = [];
-  let depth = 0;
-  let inClass = false;
   let start = 0;
-  for (let i = 0; i < source.length; i++) {
-    const ch = source[i];
-    if (ch === '\\') {
-      i++;
-      continue;
+  walk(source, 0, (j, depth) => {
+    if (source[j] === '|' && depth === 0) {
+      out.push(source.slice(start, j));
+      start = j + 1;
     }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') depth++;
-    else if (ch === ')') depth--;
-    else if (ch === '|' && depth === 0) {
-      out.push(source.slice(start, i));
-      start = i + 1;
-    }
-  }
+    return false;
+  });
   out.push(source.slice(start));
   return out;
 }
 
 /** skipGroup returns the index just past the `)` that closes the group opening at `i`. */
 function skipGroup(s: string, i: number): number {
-  let depth = 0;
-  let inClass = false;
-  for (; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '\\') {
-      i++;
-      continue;
-    }
-    if (inClass) {
-      if (ch === ']') inClass = false;
-      continue;
-    }
-    if (ch === '[') inClass = true;
-    else if (ch === '(') depth++;
-    else if (ch === ')' && --depth === 0) return i + 1;
-  }
-  return s.length;
+  const close = walk(s, i, (j, depth) => s[j] === ')' && depth === 1);
+  return close < s.length ? close + 1 : s.length;
 }
 
 /** skipClass returns the index just past the `]` that closes the character class opening at `i`. */
