@@ -33,21 +33,8 @@ export interface DiagnoseOptions {
   verbose?: boolean;
 }
 
-/** Options whose checks are not built yet: refused, never ignored (DESIGN.md, CLI contract). */
-export const NOT_SUPPORTED_YET: ReadonlySet<keyof DiagnoseOptions> = new Set<keyof DiagnoseOptions>([]);
-
-const FLAG: Record<string, string> = {
-  httpToken: '--http-token',
-  keyAuthorization: '--key-authorization',
-  filePath: '--file-path',
-  fileContent: '--file-content',
-  txt: '--txt',
-  expectSerial: '--expect-serial',
-  expectSha256: '--expect-sha256',
-  starttls: '--starttls',
-  trustAnchor: '--trust-anchor',
-  error: '--error',
-};
+/** The flags whose values may not be empty, as users type them. */
+const FLAG = { keyAuthorization: '--key-authorization', fileContent: '--file-content', txt: '--txt' } as const;
 
 /** normalizeHex strips colons, spaces and case; a serial also loses its leading zeros. */
 export function normalizeHex(value: string, what: string, opts: { serial?: boolean; length?: number } = {}): string {
@@ -118,11 +105,6 @@ export function parseDiagnoseRequest(
   o: DiagnoseOptions,
   config: Pick<Config, 'file'>,
 ): DiagnoseRequest {
-  for (const key of NOT_SUPPORTED_YET) {
-    const v = o[key];
-    if (v !== undefined && !(Array.isArray(v) && v.length === 0))
-      throw new UsageError(`${FLAG[key] ?? key} is not supported yet`);
-  }
   const parsed = parseTarget(target);
   const wildcard = parsed.wildcard || Boolean(o.wildcard);
   if (parsed.port !== undefined && wildcard) throw new UsageError('a wildcard name cannot be combined with a port');
