@@ -31,8 +31,3 @@ export async function lookupAddresses(dns: DnsClient, name: string, given?: stri
   const v4addrs = v4.resolution?.records.map((r) => r.data as string) ?? [];
   return { addresses: [...new Set([...v6addrs, ...v4addrs])], source: 'dns', v4, v6 };
 }
-
-/** usableAddresses returns the addresses to probe, or undefined with the reason they are missing. */
-export function addressSkipReason(lookup: AddressLookup): string | undefined {
-  return lookup.addresses.length === 0 ? 'the name has no addresses' : undefined;
-}

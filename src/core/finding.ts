@@ -32,11 +32,6 @@ export interface Report {
 
 const RANK: Record<Severity, number> = { critical: 0, warning: 1, info: 2 };
 
-/** severityRank returns 0 for the worst severity (critical), 2 for info. */
-export function severityRank(s: Severity): number {
-  return RANK[s];
-}
-
 /** sortFindings returns the findings worst first; ties keep their original order. */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return findings

@@ -42,16 +42,6 @@ export function normalizeHostname(input: string): string {
   return name;
 }
 
-/** isValidHostname returns true when normalizeHostname would accept the name unchanged in meaning. */
-export function isValidHostname(input: string): boolean {
-  try {
-    normalizeHostname(input);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface ParsedTarget {
   /** The base name, A-label, without `*.` */
   name: string;
